@@ -1,0 +1,67 @@
+import Logging
+import RefractCore
+import RefractStorage
+
+/// Where a bucket name that clients use leads: a store and the store's own name for the bucket.
+struct BucketRoute: Sendable {
+    /// The name clients use.
+    let name: String
+    let store: any ObjectStore
+    /// The store's name for the bucket (`buckets.X.name`).
+    let storeBucket: String
+    /// Anonymous clients may read (`public: true`).
+    let isPublic: Bool
+}
+
+/// The buckets of the configuration, or, when it names none, every folder of the filesystem store.
+struct BucketDirectory: Sendable {
+    /// The stores by their configured name.
+    let stores: [String: any ObjectStore]
+    private let configured: [String: BucketRoute]
+    /// Set when the configuration names no bucket: each of its folders is then a public bucket.
+    private let discovered: FilesystemStore?
+
+    init(configuration: RefractConfiguration, logger: Logger) throws(RefractError) {
+        var stores: [String: any ObjectStore] = [:]
+        var filesystemStores: [String: FilesystemStore] = [:]
+        for (name, store) in configuration.stores {
+            switch store.kind {
+            case .filesystem(let root):
+                let filesystem = FilesystemStore(root: root, logger: logger)
+                stores[name] = filesystem
+                filesystemStores[name] = filesystem
+            case .s3:
+                throw RefractError.notImplemented("stores.\(name): type s3 is not supported by this version.")
+            }
+        }
+        self.stores = stores
+        var configured: [String: BucketRoute] = [:]
+        for (name, bucket) in configuration.buckets {
+            guard let store = stores[bucket.store] else {
+                throw RefractError.invalidArgument("buckets.\(name).store: no store named \(bucket.store).")
+            }
+            configured[name] = BucketRoute(
+                name: name,
+                store: store,
+                storeBucket: bucket.name,
+                isPublic: bucket.isPublic
+            )
+        }
+        self.configured = configured
+        discovered = configuration.buckets.isEmpty ? (filesystemStores["local"] ?? filesystemStores.values.first) : nil
+    }
+
+    /// The route of a bucket, or `NoSuchBucket`.
+    func route(_ name: String) async throws -> BucketRoute {
+        if let route = configured[name] { return route }
+        guard let discovered, !name.isEmpty, !name.hasPrefix(".") else { throw RefractError.noSuchBucket() }
+        try await discovered.checkBucket(name)
+        return BucketRoute(name: name, store: discovered, storeBucket: name, isPublic: true)
+    }
+
+    /// The names clients can use, sorted.
+    func bucketNames() async throws -> [String] {
+        guard let discovered else { return configured.keys.sorted() }
+        return try discovered.bucketNames()
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+import RefractServer
+
+/// `--config`, which every subcommand takes.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(name: .long, help: "The configuration file (default: ./refract.yml if it exists, else built-in defaults).")
+    var config: String?
+
+    /// The configuration named by `--config`, or `./refract.yml`, or the defaults; a bad one ends the command
+    /// with its message.
+    func load() throws -> RefractConfiguration {
+        let path = config ?? (FileManager.default.fileExists(atPath: "refract.yml") ? "refract.yml" : nil)
+        do {
+            return try RefractConfiguration.load(path: path, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import RefractCore
+import RefractServer
+
+/// `refract transforms`: every transform with its parameters.
+struct TransformsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transforms",
+        abstract: "List the transforms and their parameters."
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() throws {
+        let configuration = try options.load()
+        for transform in BuiltinTransforms.all.sorted(by: { $0.descriptor.name < $1.descriptor.name }) {
+            let descriptor = transform.descriptor
+            print("\(descriptor.name) \(descriptor.version): \(descriptor.summary)")
+            if !descriptor.accepts.isEmpty { print("  accepts: \(descriptor.accepts.joined(separator: ", "))") }
+            for parameter in descriptor.parameters {
+                let primary = parameter.name == descriptor.primaryParameter ? " (primary)" : ""
+                let defaultText = parameter.defaultValue.map { ", default \($0)" } ?? ""
+                print("  \(parameter.name)\(primary): \(parameter.kind.summary)\(defaultText). \(parameter.summary)")
+            }
+        }
+        for (name, pipeline) in configuration.presets.sorted(by: { $0.key < $1.key }) {
+            print("\(name) (preset): \(pipeline)")
+        }
+    }
+}
+
+extension TransformParameter.Kind {
+    fileprivate var summary: String {
+        switch self {
+        case .integer(let range): "integer \(range.lowerBound)...\(range.upperBound)"
+        case .number(let range): "number \(range.lowerBound)...\(range.upperBound)"
+        case .boolean: "true | false"
+        case .string: "text"
+        case .choice(let values): values.joined(separator: " | ")
+        }
+    }
+}
