@@ -22,9 +22,8 @@ extension Pipeline {
             stepContext.parameters = step.parameters
             let output = try await step.transform.apply(current, context: stepContext)
             headers.merge(output.headers) { _, later in later }
-            let collected = try await output.body.collect(upTo: 1 << 20, tooLarge: .internalError())
             current = TransformInput(
-                body: ObjectBody(buffer: collected),
+                body: output.body,
                 contentType: output.contentType,
                 contentLength: output.contentLength
             )

@@ -14,10 +14,8 @@ extension TransformDescriptor {
         }
     }
 
-    /// `Image/PNG; charset=x` -> `image/png`.
+    /// `Image/PNG; charset=x` -> `image/png`. A media type has no whitespace, so any found is padding.
     static func mediaType(of contentType: String) -> String {
-        let withoutParameters = contentType.prefix { $0 != ";" }
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        return String(withoutParameters.drop(while: isSpace).reversed().drop(while: isSpace).reversed()).lowercased()
+        contentType.prefix { $0 != ";" }.filter { $0 != " " && $0 != "\t" }.lowercased()
     }
 }

@@ -150,7 +150,8 @@ struct PipelineModel: CustomStringConvertible {
             return String(Bool.random(using: &random))
         case .string:
             let characters = Array("abcXYZ019.-_#+/~")
-            return String((0..<Int.random(in: 1...8, using: &random)).map { _ in characters.randomElement(using: &random)! })
+            let length = Int.random(in: 1...8, using: &random)
+            return String((0..<length).map { _ in characters.randomElement(using: &random)! })
         case .choice(let choices):
             return choices.randomElement(using: &random)!
         }

@@ -6,7 +6,8 @@ import Testing
 
     @Test func isAStrongQuotedTagThatStaysTheSame() throws {
         let registry = try makeRegistry()
-        let etag = try registry.pipeline(for: "resize:w=300!format:webp").etag(sourceETag: Self.sourceETag, payload: nil)
+        let pipeline = try registry.pipeline(for: "resize:w=300!format:webp")
+        let etag = pipeline.etag(sourceETag: Self.sourceETag, payload: nil)
         #expect(etag.wholeMatch(of: /"rf-[0-9a-f]{32}"/) != nil, "\(etag)")
         let again = try makeRegistry().pipeline(for: "resize:w=300!format:webp")
         #expect(again.etag(sourceETag: Self.sourceETag, payload: nil) == etag)

@@ -7,17 +7,17 @@ import Testing
         let gate = Gate()
         let source = GatedChunks(beforeGate: "hello ", afterGate: "world", gate: gate)
         let pipeline = try makeRegistry().pipeline(for: "uppercase!bracket")
-        let output = try await pipeline.run(
-            TransformInput(body: ObjectBody(source), contentType: "text/plain", contentLength: nil),
-            context: makeContext()
-        )
-        // Had a step gathered the body, the first chunk could not come while the gate is shut: the watchdog then
+        // Had a step (or run) gathered the body, nothing could come while the gate is shut: the watchdog then
         // opens it so that the test fails below instead of hanging.
         let watchdog = Task {
             try await Task.sleep(for: .seconds(10))
             gate.open()
         }
         defer { watchdog.cancel() }
+        let output = try await pipeline.run(
+            TransformInput(body: ObjectBody(source), contentType: "text/plain", contentLength: nil),
+            context: makeContext()
+        )
 
         var iterator = output.body.makeAsyncIterator()
         let first = try await iterator.next()
@@ -53,7 +53,9 @@ import Testing
 
     @Test func aBufferedStepRefusesASourceOverItsLimit() async throws {
         let pipeline = try makeRegistry(reverseLimit: 8).pipeline(for: "reverse")
-        #expect(try await chunks(of: pipeline.run(textInput(["abc", "defgh"]), context: makeContext()).body) == ["hgfedcba"])
+        #expect(
+            try await chunks(of: pipeline.run(textInput(["abc", "defgh"]), context: makeContext()).body) == ["hgfedcba"]
+        )
 
         // Streamed without a length: refused once the limit is passed.
         let streamed = await #expect(throws: RefractError.self) {

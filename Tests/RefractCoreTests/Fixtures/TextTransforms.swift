@@ -11,10 +11,9 @@ struct UppercaseTransform: Transform {
     )
 
     func apply(_ input: TransformInput, context: TransformContext) async throws -> TransformOutput {
+        let lowercase = UInt8(ascii: "a")...UInt8(ascii: "z")
         let body = input.body.map { buffer in
-            ByteBuffer(bytes: buffer.readableBytesView.map { byte in
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 32 : byte
-            })
+            ByteBuffer(bytes: buffer.readableBytesView.map { lowercase.contains($0) ? $0 - 32 : $0 })
         }
         return TransformOutput(
             body: ObjectBody(body),
