@@ -25,16 +25,19 @@ as_root() {
     fi
 }
 
-apt_missing=()
-# `convert` on PATH may be a stand-in, so the real ImageMagick is recognised by its Debian path.
-[ -x /usr/bin/convert ] || apt_missing+=(imagemagick)
-pkg-config --exists MagickWand 2>/dev/null || apt_missing+=(libmagickwand-dev)
-command -v exiftool >/dev/null 2>&1 || apt_missing+=(libimage-exiftool-perl)
-command -v curl >/dev/null 2>&1 || apt_missing+=(curl)
+deb_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
+# Packages are checked by name, not by command: `convert` on PATH may be a stand-in for ImageMagick.
+wanted=(imagemagick libmagickwand-dev libimage-exiftool-perl curl)
 if $want_bench; then
-    [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || apt_missing+=(nginx)
-    command -v wrk >/dev/null 2>&1 || apt_missing+=(wrk)
+    wanted+=(nginx wrk)
 fi
+apt_missing=()
+for package in "${wanted[@]}"; do
+    deb_installed "$package" || apt_missing+=("$package")
+done
 
 if [ "${#apt_missing[@]}" -gt 0 ]; then
     echo "setup.sh: installing Debian packages: ${apt_missing[*]}"
@@ -58,7 +61,8 @@ command -v aws >/dev/null 2>&1 || [[ " ${pip_missing[*]} " == *" awscli "* ]] ||
 if [ "${#pip_missing[@]}" -gt 0 ]; then
     echo "setup.sh: installing Python packages: ${pip_missing[*]}"
     pip_flags=(--quiet --disable-pip-version-check)
-    # Debian's own python3 refuses system-wide installs (PEP 668); a user install is the least surprising fallback.
+    # A user who is not root installs into their home. Debian's own python3 refuses pip installs outside a venv
+    # (PEP 668) unless told --break-system-packages, which is the fallback.
     if [ "$(id -u)" -ne 0 ] && [ -z "${VIRTUAL_ENV:-}" ]; then
         pip_flags+=(--user)
     fi

@@ -168,7 +168,8 @@ public struct RefractError: Error, Sendable, Equatable, CustomStringConvertible 
         RefractError(.noSuchKey, message)
     }
     public static func noSuchUpload(
-        _ message: String = "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."
+        _ message: String =
+            "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."
     ) -> RefractError {
         RefractError(.noSuchUpload, message)
     }

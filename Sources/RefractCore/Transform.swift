@@ -28,7 +28,8 @@ extension BufferedTransform {
     public func apply(_ input: TransformInput, context: TransformContext) async throws -> TransformOutput {
         let limit = maxInputBytes
         if let length = input.contentLength, length > limit {
-            throw RefractError.sourceTooLarge("The source is \(length) bytes; \(descriptor.name) takes at most \(limit).")
+            throw RefractError.sourceTooLarge(
+                "The source is \(length) bytes; \(descriptor.name) takes at most \(limit).")
         }
         let buffer = try await input.body.collect(
             upTo: limit,

@@ -14,7 +14,14 @@ struct ConfigurationOptions: ParsableArguments {
         do {
             return try RefractConfiguration.load(path: path, environment: ProcessInfo.processInfo.environment)
         } catch {
-            throw ValidationError("\(error)")
+            throw startupFailure(error)
         }
     }
+}
+
+/// Prints why the command cannot start (a bad configuration) to standard error, without the usage text
+/// ArgumentParser adds to command-line mistakes, and returns the exit status to throw.
+func startupFailure(_ error: any Error) -> ExitCode {
+    FileHandle.standardError.write(Data("refract: \(error)\n".utf8))
+    return ExitCode.failure
 }

@@ -25,7 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             gateway = try Gateway(configuration: configuration, transforms: BuiltinTransforms.all, logger: logger)
         } catch {
-            throw ValidationError("\(error)")
+            throw startupFailure(error)
         }
         try await gateway.run(host: host, port: port) { host, port in
             logger.notice("listening on http://\(host):\(port)")

@@ -56,25 +56,25 @@ struct ConfigurationErrorTests {
         ),
         Case(
             yaml: "servr: {port: 80}",
-            path: "",
-            problem: "unknown key \"servr\", did you mean \"server\"? (expected one of: server, stores, buckets, "
+            path: "servr",
+            problem: "unknown key, did you mean \"server\"? (expected one of: server, stores, buckets, "
                 + "access_points, presets, transforms, security, pipelines, queue, log)"
         ),
         Case(
             yaml: "server: {host: localhost, prot: 80}",
-            path: "server",
-            problem: "unknown key \"prot\", did you mean \"port\"? (expected one of: host, port, cache_control, "
+            path: "server.prot",
+            problem: "unknown key, did you mean \"port\"? (expected one of: host, port, cache_control, "
                 + "drain_timeout)"
         ),
         Case(
             yaml: "log: {colour: true}",
-            path: "log",
-            problem: "unknown key \"colour\" (expected one of: level, format)"
+            path: "log.colour",
+            problem: "unknown key (expected one of: level, format)"
         ),
         Case(
             yaml: "stores: {local: {type: filesystem, root: ./s, endpoint: \"http://x\"}}",
-            path: "stores.local",
-            problem: "unknown key \"endpoint\" (expected one of for type filesystem: type, root)"
+            path: "stores.local.endpoint",
+            problem: "unknown key (expected one of for type filesystem: type, root)"
         ),
         Case(yaml: "stores: {local: {root: ./s}}", path: "stores.local.type", problem: "required (filesystem or s3)"),
         Case(
@@ -338,7 +338,7 @@ struct ConfigurationErrorTests {
         #expect(error?.line == 3)
         #expect(error?.column == 3)
         #expect(
-            error?.description.hasPrefix("line 3, column 3: log: unknown key \"formt\", did you mean \"format\"?")
+            error?.description.hasPrefix("line 3, column 3: log.formt: unknown key, did you mean \"format\"?")
                 == true)
     }
 

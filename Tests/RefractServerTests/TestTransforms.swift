@@ -61,7 +61,8 @@ struct RepeatTransform: BufferedTransform {
             var copy = buffer
             output.writeBuffer(&copy)
         }
-        return TransformOutput(body: ObjectBody(buffer: output), contentType: contentType, contentLength: output.readableBytes)
+        return TransformOutput(
+            body: ObjectBody(buffer: output), contentType: contentType, contentLength: output.readableBytes)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import RefractCore
 import RefractStorage
 import Testing
@@ -71,7 +72,8 @@ extension FilesystemStoreTests {
             // Same size, new modification time: still a different file.
             try fixture.writeByHand("bucket/doc.txt", Array("replaced".utf8))
             let path = fixture.root + "/bucket/doc.txt"
-            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_000)], ofItemAtPath: path)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSince1970: 1_000)], ofItemAtPath: path)
             let info = try await fixture.store.head(bucket: "bucket", key: "doc.txt")
             #expect(info.etag != stored.etag)
             #expect(info.etag.contains("-"))
@@ -120,7 +122,8 @@ extension FilesystemStoreTests {
         @Test func overwriteReplacesBytesAndMetadata() async throws {
             let fixture = try StoreFixture()
             try await fixture.put("k", Array("first".utf8), options: PutOptions(userMetadata: ["v": "1"]))
-            let second = try await fixture.put("k", Array("second!".utf8), options: PutOptions(contentType: "text/plain"))
+            let second = try await fixture.put(
+                "k", Array("second!".utf8), options: PutOptions(contentType: "text/plain"))
             let (read, bytes) = try await fixture.read("k")
             #expect(bytes == Array("second!".utf8))
             #expect(read.info.etag == "\"\(hex(md5(Array("second!".utf8))))\"")
@@ -193,7 +196,8 @@ extension FilesystemStoreTests {
         @Test func bucketsAreTheRootsFolders() async throws {
             let fixture = try StoreFixture()
             for folder in ["photos", "docs.v2", "Bad_Name", ".hidden", "ab", "192.168.1.1"] {
-                try FileManager.default.createDirectory(atPath: fixture.root + "/" + folder, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: fixture.root + "/" + folder, withIntermediateDirectories: true)
             }
             try fixture.writeByHand("file.txt", [1])
             try FileManager.default.createSymbolicLink(atPath: fixture.root + "/linked", withDestinationPath: "photos")

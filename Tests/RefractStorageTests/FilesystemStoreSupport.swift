@@ -46,8 +46,8 @@ final class StoreFixture: Sendable {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         return try FileManager.default.subpathsOfDirectory(atPath: path).filter { subpath in
             var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: path + "/" + subpath, isDirectory: &isFolder)
-            return !isFolder.boolValue
+            return FileManager.default.fileExists(atPath: path + "/" + subpath, isDirectory: &isFolder)
+                && !isFolder.boolValue
         }
     }
 
@@ -71,7 +71,7 @@ extension ObjectBody {
     /// A body of `bytes`, in buffers of `chunkSize` bytes, the last one shorter.
     static func chunked(_ bytes: [UInt8], chunkSize: Int = 100_000) -> ObjectBody {
         let buffers = stride(from: 0, to: bytes.count, by: chunkSize).map {
-            ByteBuffer(bytes: bytes[$0..<min($0 + chunkSize, bytes.count)])
+            ByteBuffer(bytes: bytes[$0..<Swift.min($0 + chunkSize, bytes.count)])
         }
         return ObjectBody(ScriptedBody(buffers: buffers, failure: nil))
     }
@@ -122,7 +122,7 @@ struct GeneratedBody: AsyncSequence, Sendable {
 
         mutating func next() async throws -> ByteBuffer? {
             guard remaining > 0 else { return nil }
-            let size = min(chunkSize, remaining)
+            let size = Swift.min(chunkSize, remaining)
             remaining -= size
             return ByteBuffer(repeating: UInt8(truncatingIfNeeded: remaining >> 16), count: size)
         }
@@ -141,7 +141,8 @@ func hex(_ bytes: [UInt8]) -> String {
 
 func randomBytes(_ count: Int) -> [UInt8] {
     var generator = SystemRandomNumberGenerator()
-    return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    let words = (0..<(count + 7) / 8).map { _ in generator.next() }
+    return words.withUnsafeBytes { Array($0.prefix(count)) }
 }
 
 /// Expects `body` to fail with a `RefractError` of the same code as `expected`.

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -74,12 +74,17 @@ def signing_key(secret_access_key: str, scope: Scope) -> bytes:
 def canonical_request(
     method: str, encoded_path: str, query: list[tuple[str, str]], headers: dict[str, str], payload_hash: str
 ) -> tuple[str, str]:
-    """Returns the canonical request and its SignedHeaders list; every header given is signed."""
+    """Returns the canonical request and its SignedHeaders list; every header given is signed.
+
+    The path is canonicalised as S3 does it, whatever escapes the client chose: decoded, then UriEncode'd, so
+    `/b/%2E%2E/k` signs as `/b/../k` and `/b/a%21` stays `/b/a%21`.
+    """
+    canonical_path = uri_encode(unquote(encoded_path), keep_slash=True)
     canonical_headers = sorted((name.lower(), " ".join(str(value).split())) for name, value in headers.items())
     signed_headers = ";".join(name for name, _ in canonical_headers)
     lines = [
         method,
-        encoded_path,
+        canonical_path,
         encode_query(query),
         "".join(f"{name}:{value}\n" for name, value in canonical_headers),
         signed_headers,

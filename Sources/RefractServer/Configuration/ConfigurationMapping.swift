@@ -74,13 +74,13 @@ struct ConfigurationMapping {
     /// (`for type filesystem`).
     func checkKeys(allowed: [String], _ context: String? = nil) throws(ConfigurationError) {
         for entry in entries where !allowed.contains(entry.key) {
-            var problem = "unknown key \"\(entry.key)\""
+            var problem = "unknown key"
             if let suggestion = Self.closest(to: entry.key, among: allowed) {
                 problem += ", did you mean \"\(suggestion)\"?"
             }
             let list = allowed.joined(separator: ", ")
             problem += " (expected one of\(context.map { " \($0)" } ?? ""): \(list))"
-            throw node.source.error(problem, at: node.path, mark: entry.keyMark)
+            throw node.source.error(problem, at: node.path.appending(key: entry.key), mark: entry.keyMark)
         }
     }
 

@@ -33,6 +33,7 @@ extension Gateway {
 extension Response {
     /// A 200 answer carrying text.
     static func text(_ text: String, contentType: String = "text/plain; charset=utf-8") -> Response {
-        Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 }

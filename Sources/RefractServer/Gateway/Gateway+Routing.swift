@@ -65,7 +65,8 @@ extension Gateway {
             call.exchange.operation = "DeleteObjects"
             return try await deleteObjects(call, route: route)
         case .put, .delete:
-            throw RefractError.notImplemented("Buckets are configured in refract.yml; they cannot be created or removed.")
+            throw RefractError.notImplemented(
+                "Buckets are configured in refract.yml; they cannot be created or removed.")
         default:
             throw RefractError.methodNotAllowed()
         }

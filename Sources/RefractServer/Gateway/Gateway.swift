@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Hummingbird
 public import Logging
 public import RefractCore
@@ -44,7 +44,8 @@ public struct Gateway: Sendable {
         let address = BindAddress.hostname(host ?? configuration.server.host, port: port ?? configuration.server.port)
         return Application(
             responder: GatewayResponder(gateway: self),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [ExpectContinueHandler(), DrainingQuiesceHandler()])),
             configuration: ApplicationConfiguration(address: address, serverName: "Refract"),
             onServerRunning: { channel in
                 await onListening(

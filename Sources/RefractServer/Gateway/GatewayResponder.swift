@@ -34,10 +34,11 @@ struct GatewayResponder: HTTPResponder {
             let bytesOut = ByteCounter()
             var failure: (any Error)?
             do {
-                try await body.write(writer.map { buffer in
-                    bytesOut.add(buffer.readableBytes)
-                    return buffer
-                })
+                try await body.write(
+                    writer.map { buffer in
+                        bytesOut.add(buffer.readableBytes)
+                        return buffer
+                    })
             } catch {
                 failure = error
             }
@@ -57,8 +58,9 @@ struct GatewayResponder: HTTPResponder {
                 "operation": .string(exchange.operation),
                 "bytes_in": .stringConvertible(exchange.bytesIn.total),
                 "bytes_out": .stringConvertible(bytesOut.total),
-                "duration_ms": .stringConvertible(Double(duration.components.attoseconds / 1_000_000_000_000) / 1000
-                    + Double(duration.components.seconds) * 1000),
+                "duration_ms": .stringConvertible(
+                    Double(duration.components.attoseconds / 1_000_000_000_000) / 1000
+                        + Double(duration.components.seconds) * 1000),
             ]
             if let transform = exchange.transform { metadata["transform"] = .string(transform) }
             if let failure {

@@ -34,7 +34,8 @@ struct GatewayMetrics: Sendable {
             dimensions: [("operation", operation), ("transform", transformLabel)],
             preferredDisplayUnit: .seconds,
             factory: factory
-        ).recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        ).recordNanoseconds(
+            Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
         if bytesIn > 0 {
             Counter(label: "refract_bytes_in_total", dimensions: [("operation", operation)], factory: factory)
                 .increment(by: bytesIn)

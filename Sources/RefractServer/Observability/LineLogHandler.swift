@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 import Synchronization
 
@@ -43,7 +43,9 @@ public struct LineLogHandler: LogHandler {
             let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quotedIfNeeded("\($0.value)"))" }
             line = ([time, event.level.rawValue, event.message.description] + fields).joined(separator: " ")
         case .json:
-            var object: [String: Any] = ["time": time, "level": event.level.rawValue, "message": event.message.description]
+            var object: [String: Any] = [
+                "time": time, "level": event.level.rawValue, "message": event.message.description,
+            ]
             for (key, value) in merged {
                 object[key] = Self.jsonValue(value)
             }
@@ -54,14 +56,21 @@ public struct LineLogHandler: LogHandler {
     }
 
     private static func quotedIfNeeded(_ value: String) -> String {
-        value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) ? "\"\(value.replacingOccurrences(of: "\"", with: "\\\""))\"" : value
+        value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" })
+            ? "\"\(value.replacingOccurrences(of: "\"", with: "\\\""))\"" : value
     }
 
     private static func jsonValue(_ value: Logger.MetadataValue) -> Any {
         switch value {
         case .string(let string): string
         case .stringConvertible(let convertible):
-            if let number = convertible as? Int { number } else if let number = convertible as? Double { number } else { "\(convertible)" }
+            if let number = convertible as? Int {
+                number
+            } else if let number = convertible as? Double {
+                number
+            } else {
+                "\(convertible)"
+            }
         case .array(let values): values.map(jsonValue)
         case .dictionary(let values): values.mapValues(jsonValue)
         }

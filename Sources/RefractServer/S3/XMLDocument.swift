@@ -125,7 +125,9 @@ struct XMLElement: Equatable {
             var name = ""
             while !isAtEnd {
                 let scalar = scalars[position]
-                guard scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || ":-_.".unicodeScalars.contains(scalar)
+                guard
+                    scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                        || ":-_.".unicodeScalars.contains(scalar)
                 else { break }
                 name.unicodeScalars.append(scalar)
                 position += 1

@@ -7,7 +7,8 @@ enum BucketName {
         let bytes = Array(name.utf8)
         guard (3...63).contains(bytes.count) else { return false }
         func isLetterOrDigit(_ byte: UInt8) -> Bool {
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
         guard bytes.allSatisfy({ isLetterOrDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }),
             isLetterOrDigit(bytes[0]), isLetterOrDigit(bytes[bytes.count - 1]), !name.contains("..")

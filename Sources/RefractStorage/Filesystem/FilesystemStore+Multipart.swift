@@ -1,8 +1,7 @@
-public import RefractCore
-
 import Crypto
 import Foundation
 import Logging
+public import RefractCore
 
 #if canImport(Glibc)
 import Glibc
@@ -77,7 +76,12 @@ extension FilesystemStore {
                 await removeAbandonedFile(staged.path)
                 throw error
             }
-            return StoredPart(partNumber: partNumber, path: staged.path, md5: md5, status: staged.status).info
+            return PartInfo(
+                partNumber: partNumber,
+                etag: EntityTag.singlePart(md5: md5),
+                size: staged.status.size,
+                lastModified: staged.status.modificationDate
+            )
         }
     }
 
@@ -235,7 +239,8 @@ extension FilesystemStore {
     }
 
     /// Appends `count` bytes of `input`, from `offset`, to `output`. Blocking.
-    private static func copy(_ count: Int, at offset: Int, from input: FileDescriptor, to output: FileDescriptor) throws {
+    private static func copy(_ count: Int, at offset: Int, from input: FileDescriptor, to output: FileDescriptor) throws
+    {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
         defer { buffer.deallocate() }
         let read = try input.withDescriptor { descriptor in

@@ -1,9 +1,8 @@
+import Foundation
 public import Logging
+import NIOCore
 public import NIOPosix
 public import RefractCore
-
-import Foundation
-import NIOCore
 
 #if canImport(Glibc)
 import Glibc
@@ -189,7 +188,8 @@ extension FilesystemStore {
         }
     }
 
-    /// Turns failures that are not `RefractError`s into ones a client may see, logging what happened.
+    /// Turns a failed system call into an error a client may see, logging what happened. Other errors pass
+    /// unchanged: a body's own (a client that went away), a cancellation.
     func translatingErrors<Result>(
         _ operation: String,
         bucket: String,
@@ -198,15 +198,10 @@ extension FilesystemStore {
     ) async throws -> Result {
         do {
             return try await body()
-        } catch let error as RefractError {
-            throw error
-        } catch let error as CancellationError {
-            throw error
-        } catch {
+        } catch let error as FileSystemError {
             var metadata: Logger.Metadata = ["operation": "\(operation)", "bucket": "\(bucket)", "error": "\(error)"]
             if let key { metadata["key"] = "\(key)" }
             logger.error("Filesystem store failure", metadata: metadata)
-            guard let error = error as? FileSystemError else { throw RefractError.internalError() }
             switch error.errorNumber {
             case EACCES, EPERM: throw RefractError.accessDenied("The gateway is not allowed to access this path.")
             case ENOSPC, EDQUOT: throw RefractError.internalError("The filesystem store is out of space.")

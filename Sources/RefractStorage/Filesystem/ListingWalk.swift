@@ -105,7 +105,8 @@ struct ListingWalk {
                     let identity = try identity(of: path), !ancestors.contains(identity)
                 else { continue }
                 if let commonPrefix = rolledUpPrefix(of: key) {
-                    guard isNew(commonPrefix), try containsObject(path, keyPrefix: key, ancestors: ancestors + [identity])
+                    guard isNew(commonPrefix),
+                        try containsObject(path, keyPrefix: key, ancestors: ancestors + [identity])
                     else { continue }
                     if emit(.commonPrefix(String(decoding: commonPrefix, as: UTF8.self))) { return true }
                 } else if try visit(path, keyPrefix: key, ancestors: ancestors + [identity]) {

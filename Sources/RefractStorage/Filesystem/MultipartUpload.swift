@@ -15,7 +15,8 @@ struct MultipartUpload: StateRecord, Sendable {
     static func isValidID(_ id: String) -> Bool {
         id.utf8.count == 32
             && id.utf8.allSatisfy {
-                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
             }
     }
 

@@ -57,13 +57,12 @@ struct ObjectKeyPath: Sendable, Equatable {
         fileName = segments[segments.count - 1]
     }
 
-    var segments: [String] { folders + [fileName] }
-
     /// The key in an error message: quoted, cut short, control characters escaped.
     private static func quoted(_ key: String) -> String {
         var text = "'"
         for scalar in key.unicodeScalars.prefix(80) {
-            text += scalar.properties.generalCategory == .control ? "\\u{\(String(scalar.value, radix: 16))}" : "\(scalar)"
+            text +=
+                scalar.properties.generalCategory == .control ? "\\u{\(String(scalar.value, radix: 16))}" : "\(scalar)"
         }
         return text + (key.unicodeScalars.count > 80 ? "...'" : "'")
     }
