@@ -102,7 +102,7 @@ struct ConfigurationEnvironmentTests {
         let error = #expect(throws: ConfigurationError.self) {
             try RefractConfiguration.parse(yaml: "${SECTION}: {}", environment: ["SECTION": "server"])
         }
-        #expect(error?.path == "${SECTION}")
+        #expect(error?.path == "[\"${SECTION}\"]", "a key that is not an identifier is quoted in the path")
         #expect(error?.problem.hasPrefix("unknown key") == true)
     }
 }

@@ -74,8 +74,8 @@ import Testing
         #expect(verifier.isAWSChunked)
         #expect(verifier.decodedContentLength == 66560)
         #expect(verifier.contentEncoding == nil)
-        let payload = verifier.verify(body(split(encoded, sizes: pieceSizes)))
-        #expect(try await collect(payload.body) == Self.examplePayload)
+        let payload = verifier.verify(bodyOf(splitBytes(encoded, sizes: pieceSizes)))
+        #expect(try await collectBytes(payload.body) == Self.examplePayload)
         #expect(payload.checksums.values == [:])
     }
 
@@ -85,8 +85,8 @@ import Testing
             var signatures = Self.exampleSignatures
             signatures[index] = String(signatures[index].reversed())
             let verifier = try PayloadVerifier(headers: Self.exampleHeaders, identity: identity)
-            await expectError("SignatureDoesNotMatch", "signature \(index)") {
-                _ = try await collect(verifier.verify(body([Self.exampleBody(signatures: signatures)])).body)
+            await expectRefractError("SignatureDoesNotMatch", "signature \(index)") {
+                _ = try await collectBytes(verifier.verify(bodyOf([Self.exampleBody(signatures: signatures)])).body)
             }
         }
         var changed = Self.exampleBody()
@@ -94,8 +94,8 @@ import Testing
         #expect(changed[65_712] == UInt8(ascii: "a") && changed[65_711] == UInt8(ascii: "\n"))
         changed[65_712] = UInt8(ascii: "b")
         let verifier = try PayloadVerifier(headers: Self.exampleHeaders, identity: identity)
-        await expectError("SignatureDoesNotMatch", "a data byte") {
-            _ = try await collect(verifier.verify(body([changed])).body)
+        await expectRefractError("SignatureDoesNotMatch", "a data byte") {
+            _ = try await collectBytes(verifier.verify(bodyOf([changed])).body)
         }
     }
 
@@ -104,9 +104,9 @@ import Testing
         signatures[0] = String(repeating: "0", count: 64)
         let encoded = Self.exampleBody(signatures: signatures)
         let verifier = try PayloadVerifier(headers: Self.exampleHeaders, identity: try Self.exampleIdentity())
-        var iterator = verifier.verify(body(split(encoded, sizes: [4096]))).body.makeAsyncIterator()
+        var iterator = verifier.verify(bodyOf(splitBytes(encoded, sizes: [4096]))).body.makeAsyncIterator()
         var delivered = 0
-        await expectError("SignatureDoesNotMatch") {
+        await expectRefractError("SignatureDoesNotMatch") {
             while let buffer = try await iterator.next() {
                 delivered += buffer.readableBytes
             }
@@ -160,8 +160,8 @@ import Testing
     @Test(arguments: [[100_000], [3], [65_621, 70]])
     func decodesTheTrailerExample(pieceSizes: [Int]) async throws {
         let verifier = try PayloadVerifier(headers: Self.trailerHeaders, identity: Self.trailerIdentity)
-        let payload = verifier.verify(body(split(Self.trailerBody(), sizes: pieceSizes)))
-        #expect(try await collect(payload.body) == Self.examplePayload)
+        let payload = verifier.verify(bodyOf(splitBytes(Self.trailerBody(), sizes: pieceSizes)))
+        #expect(try await collectBytes(payload.body) == Self.examplePayload)
         #expect(payload.checksums.values == [.crc32c: "sOO8/Q=="])
         #expect(payload.checksums.responseHeaders.map(\.name) == ["x-amz-checksum-crc32c"])
     }
@@ -177,8 +177,8 @@ import Testing
         ]
         for (name, encoded) in bodies {
             let verifier = try PayloadVerifier(headers: Self.trailerHeaders, identity: Self.trailerIdentity)
-            await expectError("SignatureDoesNotMatch", "\(name)") {
-                _ = try await collect(verifier.verify(body([encoded])).body)
+            await expectRefractError("SignatureDoesNotMatch", "\(name)") {
+                _ = try await collectBytes(verifier.verify(bodyOf([encoded])).body)
             }
         }
     }
@@ -210,7 +210,9 @@ import Testing
         ("X-Amz-Trailer", "x-amz-checksum-crc32"), ("x-amz-sdk-checksum-algorithm", "CRC32"),
         ("X-Amz-Content-SHA256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"),
     ]
-    static let botocorePayload = Array(String(repeating: "Refract streams objects through transforms.\n", count: 3).utf8)
+    static let botocorePayload = Array(
+        String(repeating: "Refract streams objects through transforms.\n", count: 3).utf8
+    )
 
     @Test func decodesASignedBodySplitAtEveryByte() async throws {
         let encoded = Self.smallSignedBody()
@@ -225,10 +227,10 @@ import Testing
             chunkSigning: Self.exampleContext
         )
         var splits = (0...encoded.count).map { [Array(encoded[..<$0]), Array(encoded[$0...])] }
-        splits.append(split(encoded, sizes: [1]))
+        splits.append(splitBytes(encoded, sizes: [1]))
         for pieces in splits {
             let verifier = try PayloadVerifier(headers: headers, identity: identity)
-            let decoded = try await collect(verifier.verify(body(pieces)).body)
+            let decoded = try await collectBytes(verifier.verify(bodyOf(pieces)).body)
             #expect(decoded == Array("Hello, Refract!".utf8), "split \(pieces.map(\.count))")
         }
     }
@@ -236,10 +238,10 @@ import Testing
     @Test func decodesAnUnsignedTrailerBodySplitAtEveryByte() async throws {
         let encoded = Self.botocoreUnsignedBody
         var splits = (0...encoded.count).map { [Array(encoded[..<$0]), Array(encoded[$0...])] }
-        splits.append(split(encoded, sizes: [1]))
+        splits.append(splitBytes(encoded, sizes: [1]))
         for pieces in splits {
-            let payload = try PayloadVerifier(headers: Self.botocoreHeaders, identity: nil).verify(body(pieces))
-            #expect(try await collect(payload.body) == Self.botocorePayload, "split \(pieces.map(\.count))")
+            let payload = try PayloadVerifier(headers: Self.botocoreHeaders, identity: nil).verify(bodyOf(pieces))
+            #expect(try await collectBytes(payload.body) == Self.botocorePayload, "split \(pieces.map(\.count))")
             #expect(payload.checksums.values == [.crc32: "R10jEg=="])
         }
     }
@@ -248,7 +250,7 @@ import Testing
 
     static func decode(_ encoded: String, headers: [(name: String, value: String)] = botocoreHeaders) async throws {
         let verifier = try PayloadVerifier(headers: headers, identity: nil)
-        _ = try await collect(verifier.verify(body(split(Array(encoded.utf8), sizes: [3]))).body)
+        _ = try await collectBytes(verifier.verify(bodyOf(splitBytes(Array(encoded.utf8), sizes: [3]))).body)
     }
 
     @Test func refusesMalformedFraming() async {
@@ -267,7 +269,7 @@ import Testing
             ("an empty body", "", "IncompleteBody"),
         ]
         for (name, encoded, code) in cases {
-            await expectError(code, "\(name)") { try await Self.decode(encoded, headers: plain) }
+            await expectRefractError(code, "\(name)") { try await Self.decode(encoded, headers: plain) }
         }
     }
 
@@ -280,16 +282,16 @@ import Testing
             chunkSigning: Self.exampleContext
         )
         let verifier = try PayloadVerifier(headers: [("Content-Encoding", "aws-chunked")], identity: identity)
-        await expectError("SignatureDoesNotMatch") {
-            _ = try await collect(verifier.verify(body([Array("5\r\nhello\r\n0\r\n\r\n".utf8)])).body)
+        await expectRefractError("SignatureDoesNotMatch") {
+            _ = try await collectBytes(verifier.verify(bodyOf([Array("5\r\nhello\r\n0\r\n\r\n".utf8)])).body)
         }
     }
 
     @Test func refusesTrailersAfterABodySignedWithoutOne() async throws {
         let trailer = "x-amz-checksum-crc32c:sOO8/Q==\r\n"
         let verifier = try PayloadVerifier(headers: Self.exampleHeaders, identity: try Self.exampleIdentity())
-        await expectError("InvalidRequest") {
-            _ = try await collect(verifier.verify(body([Self.exampleBody(trailer: trailer)])).body)
+        await expectRefractError("InvalidRequest") {
+            _ = try await collectBytes(verifier.verify(bodyOf([Self.exampleBody(trailer: trailer)])).body)
         }
     }
 
@@ -298,19 +300,12 @@ import Testing
             let headers = Self.botocoreHeaders.map {
                 $0.name == "X-Amz-Decoded-Content-Length" ? (name: $0.name, value: length) : $0
             }
-            await expectError("IncompleteBody", "declared \(length)") {
-                _ = try await collect(
-                    try PayloadVerifier(headers: headers, identity: nil).verify(body([Self.botocoreUnsignedBody])).body
+            await expectRefractError("IncompleteBody", "declared \(length)") {
+                _ = try await collectBytes(
+                    try PayloadVerifier(headers: headers, identity: nil).verify(bodyOf([Self.botocoreUnsignedBody]))
+                        .body
                 )
             }
         }
     }
-}
-
-func collect(_ body: ObjectBody) async throws -> [UInt8] {
-    var bytes: [UInt8] = []
-    for try await buffer in body {
-        bytes += buffer.readableBytesView
-    }
-    return bytes
 }

@@ -74,21 +74,30 @@ import Testing
         let clock = ContinuousClock()
         var values: [UInt64] = []
         for (name, run) in [
-            ("CRC32", { (bytes: UnsafeRawBufferPointer) -> UInt64 in
-                var crc = CRC32(.ieee)
-                crc.update(bytes)
-                return UInt64(crc.value)
-            }),
-            ("CRC32C", { bytes in
-                var crc = CRC32(.castagnoli)
-                crc.update(bytes)
-                return UInt64(crc.value)
-            }),
-            ("CRC64NVME", { bytes in
-                var crc = CRC64NVME()
-                crc.update(bytes)
-                return crc.value
-            }),
+            (
+                "CRC32",
+                { (bytes: UnsafeRawBufferPointer) -> UInt64 in
+                    var crc = CRC32(.ieee)
+                    crc.update(bytes)
+                    return UInt64(crc.value)
+                }
+            ),
+            (
+                "CRC32C",
+                { bytes in
+                    var crc = CRC32(.castagnoli)
+                    crc.update(bytes)
+                    return UInt64(crc.value)
+                }
+            ),
+            (
+                "CRC64NVME",
+                { bytes in
+                    var crc = CRC64NVME()
+                    crc.update(bytes)
+                    return crc.value
+                }
+            ),
         ] {
             var value: UInt64 = 0
             let elapsed = clock.measure { value = bytes.withUnsafeBytes(run) }

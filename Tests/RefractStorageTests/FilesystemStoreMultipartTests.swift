@@ -20,7 +20,7 @@ extension FilesystemStoreTests {
                 key: key,
                 uploadID: uploadID,
                 partNumber: partNumber,
-                body: .chunked(bytes, chunkSize: 64 * 1024),
+                body: FilesystemStoreTests.body(bytes, chunkSize: 64 * 1024),
                 contentMD5: contentMD5
             )
         }
@@ -121,7 +121,7 @@ extension FilesystemStoreTests {
                         key: target.key,
                         uploadID: target.uploadID,
                         partNumber: 1,
-                        body: .chunked([1]),
+                        body: FilesystemStoreTests.body([1]),
                         contentMD5: nil
                     )
                 }

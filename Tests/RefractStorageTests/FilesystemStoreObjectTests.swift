@@ -193,6 +193,32 @@ extension FilesystemStoreTests {
             #expect(fixture.exists("bucket/folder/kept.txt"))
         }
 
+        static let otherFilesystem = "/dev/shm"
+
+        static func isOnAnotherFilesystem(_ path: String) -> Bool {
+            let temporary = try? FileManager.default.attributesOfItem(atPath: NSTemporaryDirectory())
+            let other = try? FileManager.default.attributesOfItem(atPath: path)
+            guard let other, let temporary else { return false }
+            return other[.systemNumber] as? Int != temporary[.systemNumber] as? Int
+        }
+
+        @Test(.enabled(if: isOnAnotherFilesystem(otherFilesystem), "needs /dev/shm on another filesystem than /tmp"))
+        func aBucketOnAnotherFilesystemStagesWritesInItsOwnFolder() async throws {
+            let fixture = try StoreFixture()
+            let folder = Self.otherFilesystem + "/refract-fs-test-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try FileManager.default.createSymbolicLink(atPath: fixture.root + "/mounted", withDestinationPath: folder)
+
+            let stored = try await fixture.put("a/b.txt", Array("elsewhere".utf8), bucket: "mounted")
+            #expect(try await fixture.read("a/b.txt", bucket: "mounted").1 == Array("elsewhere".utf8))
+            #expect(try await fixture.store.head(bucket: "mounted", key: "a/b.txt") == stored)
+            #expect(FileManager.default.fileExists(atPath: folder + "/.refract-tmp"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/.refract-tmp").isEmpty)
+            let page = try await fixture.store.list(bucket: "mounted", query: ListQuery())
+            #expect(page.objects.map(\.key) == ["a/b.txt"])
+        }
+
         @Test func bucketsAreTheRootsFolders() async throws {
             let fixture = try StoreFixture()
             for folder in ["photos", "docs.v2", "Bad_Name", ".hidden", "ab", "192.168.1.1"] {

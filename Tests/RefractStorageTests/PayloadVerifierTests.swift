@@ -21,17 +21,17 @@ import Testing
         identity: SigV4Identity? = nil,
         body pieces: [[UInt8]] = [fox]
     ) async throws -> ([UInt8], PayloadChecksums) {
-        let payload = try PayloadVerifier(headers: headers, identity: identity).verify(body(pieces))
-        return (try await collect(payload.body), payload.checksums)
+        let payload = try PayloadVerifier(headers: headers, identity: identity).verify(bodyOf(pieces))
+        return (try await collectBytes(payload.body), payload.checksums)
     }
 
     @Test func passesAPlainBodyThrough() async throws {
         let verifier = try PayloadVerifier(headers: [("Content-Length", "43")], identity: nil)
         #expect(!verifier.isAWSChunked)
         #expect(verifier.decodedContentLength == 43)
-        let payload = verifier.verify(body(split(Self.fox, sizes: [5, 0, 11])))
+        let payload = verifier.verify(bodyOf(splitBytes(Self.fox, sizes: [5, 0, 11])))
         #expect(payload.checksums.values == nil, "nothing is known before the body is read")
-        #expect(try await collect(payload.body) == Self.fox)
+        #expect(try await collectBytes(payload.body) == Self.fox)
         #expect(payload.checksums.values == [:])
         #expect(payload.checksums.responseHeaders.isEmpty)
     }
@@ -42,8 +42,8 @@ import Testing
         var other = Self.fox
         other[4] = UInt8(ascii: "Q")
         let payload = try PayloadVerifier(headers: [("x-amz-content-sha256", Self.foxSHA256)], identity: nil)
-            .verify(body([other]))
-        await expectError("XAmzContentSHA256Mismatch") { _ = try await collect(payload.body) }
+            .verify(bodyOf([other]))
+        await expectRefractError("XAmzContentSHA256Mismatch") { _ = try await collectBytes(payload.body) }
         #expect(payload.checksums.values == nil)
     }
 
@@ -55,7 +55,7 @@ import Testing
             payloadHash: .sha256(String(repeating: "0", count: 64)),
             chunkSigning: AWSChunkedTests.exampleContext
         )
-        await expectError("XAmzContentSHA256Mismatch") {
+        await expectRefractError("XAmzContentSHA256Mismatch") {
             // The identity's declaration counts, not a header sent beside it.
             _ = try await Self.run([("x-amz-content-sha256", Self.foxSHA256)], identity: identity)
         }
@@ -64,16 +64,22 @@ import Testing
     @Test(arguments: ChecksumAlgorithm.allCases)
     func checksAChecksumHeader(_ algorithm: ChecksumAlgorithm) async throws {
         let value = try #require(Self.foxChecksums[algorithm])
-        let (_, checksums) = try await Self.run([(algorithm.headerName, value)], body: split(Self.fox, sizes: [3, 9]))
+        let (_, checksums) = try await Self.run(
+            [(algorithm.headerName, value)],
+            body: splitBytes(Self.fox, sizes: [3, 9])
+        )
         #expect(checksums.values == [algorithm: value])
         #expect(checksums.responseHeaders.first?.name == algorithm.headerName)
         #expect(checksums.responseHeaders.first?.value == value)
 
         var digest = try #require(Data(base64Encoded: value))
         digest[digest.startIndex] ^= 1
-        let payload = try PayloadVerifier(headers: [(algorithm.headerName, digest.base64EncodedString())], identity: nil)
-            .verify(body([Self.fox]))
-        let error = await #expect(throws: RefractError.self) { _ = try await collect(payload.body) }
+        let payload = try PayloadVerifier(
+            headers: [(algorithm.headerName, digest.base64EncodedString())],
+            identity: nil
+        )
+        .verify(bodyOf([Self.fox]))
+        let error = await #expect(throws: RefractError.self) { _ = try await collectBytes(payload.body) }
         #expect(error == .badDigest("The \(algorithm.rawValue) you specified did not match the calculated checksum."))
         #expect(payload.checksums.values == nil)
     }
@@ -108,22 +114,28 @@ import Testing
 
     @Test func refusesContradictoryChecksumHeaders() {
         let cases: [(String, [(name: String, value: String)])] = [
-            ("two checksums", [("x-amz-checksum-crc32", "QU+jOQ=="), ("x-amz-checksum-sha1", "L9ThxnotKPzthJ7hu3bnORuT6xI=")]),
+            (
+                "two checksums",
+                [("x-amz-checksum-crc32", "QU+jOQ=="), ("x-amz-checksum-sha1", "L9ThxnotKPzthJ7hu3bnORuT6xI=")]
+            ),
             ("not base64", [("x-amz-checksum-crc32", "not base64!")]),
             ("a digest of the wrong length", [("x-amz-checksum-crc32", "12xUBUlUwUM=")]),
             ("an unknown algorithm", [("x-amz-sdk-checksum-algorithm", "MD5")]),
             ("another algorithm", [("x-amz-sdk-checksum-algorithm", "SHA1"), ("x-amz-checksum-crc32", "QU+jOQ==")]),
             ("a trailer without aws-chunked", [("x-amz-trailer", "x-amz-checksum-crc32")]),
-            ("a trailer that is not a checksum", [("Content-Encoding", "aws-chunked"), ("x-amz-trailer", "x-amz-meta-a")]),
+            (
+                "a trailer that is not a checksum",
+                [("Content-Encoding", "aws-chunked"), ("x-amz-trailer", "x-amz-meta-a")]
+            ),
             (
                 "a signed stream without a signature",
                 [("x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"), ("Content-Encoding", "aws-chunked")]
             ),
         ]
         for (name, headers) in cases {
-            expectError("InvalidRequest", "\(name)") { _ = try PayloadVerifier(headers: headers, identity: nil) }
+            expectRefractError("InvalidRequest", "\(name)") { _ = try PayloadVerifier(headers: headers, identity: nil) }
         }
-        expectError("InvalidArgument") {
+        expectRefractError("InvalidArgument") {
             _ = try PayloadVerifier(headers: [("x-amz-content-sha256", "abc")], identity: nil)
         }
     }
@@ -152,13 +164,16 @@ import Testing
     }
 
     @Test func checksATrailingChecksum() async throws {
-        let (bytes, checksums) = try await Self.run(Self.trailer, body: [Self.trailerBody("x-amz-checksum-crc32:R10jEg==\r\n")])
+        let (bytes, checksums) = try await Self.run(
+            Self.trailer,
+            body: [Self.trailerBody("x-amz-checksum-crc32:R10jEg==\r\n")]
+        )
         #expect(bytes == Self.trailerPayload)
         #expect(checksums.values == [.crc32: "R10jEg=="])
 
         let wrong = try PayloadVerifier(headers: Self.trailer, identity: nil)
-            .verify(body([Self.trailerBody("x-amz-checksum-crc32:QU+jOQ==\r\n")]))
-        let error = await #expect(throws: RefractError.self) { _ = try await collect(wrong.body) }
+            .verify(bodyOf([Self.trailerBody("x-amz-checksum-crc32:QU+jOQ==\r\n")]))
+        let error = await #expect(throws: RefractError.self) { _ = try await collectBytes(wrong.body) }
         #expect(error == .badDigest("The CRC32 you specified did not match the calculated checksum."))
         #expect(wrong.checksums.values == nil)
     }
@@ -166,11 +181,16 @@ import Testing
     @Test func refusesWrongTrailers() async {
         let cases: [(String, String, String)] = [
             ("a missing trailer", "", "IncompleteBody"),
-            ("an undeclared trailer", "x-amz-checksum-crc32:R10jEg==\r\nx-amz-checksum-crc32c:ImIEBA==\r\n", "InvalidRequest"),
+            (
+                "an undeclared trailer", "x-amz-checksum-crc32:R10jEg==\r\nx-amz-checksum-crc32c:ImIEBA==\r\n",
+                "InvalidRequest"
+            ),
             ("a trailer that is not base64", "x-amz-checksum-crc32:R10j\r\n", "InvalidRequest"),
         ]
         for (name, lines, code) in cases {
-            await expectError(code, "\(name)") { _ = try await Self.run(Self.trailer, body: [Self.trailerBody(lines)]) }
+            await expectRefractError(code, "\(name)") {
+                _ = try await Self.run(Self.trailer, body: [Self.trailerBody(lines)])
+            }
         }
     }
 
@@ -183,10 +203,16 @@ import Testing
         crc64.update(bytes)
         let expected = Data(withUnsafeBytes(of: crc64.value.bigEndian, Array.init)).base64EncodedString()
         let (decoded, checksums) = try await Self.run(
-            [("x-amz-checksum-crc64nvme", expected), ("x-amz-content-sha256", SigV4Hashing.hex(SHA256.hash(data: bytes)))],
-            body: split(bytes, sizes: sizes)
+            [
+                ("x-amz-checksum-crc64nvme", expected),
+                ("x-amz-content-sha256", SigV4Hashing.hex(SHA256.hash(data: bytes))),
+            ],
+            body: splitBytes(bytes, sizes: sizes)
         )
         #expect(decoded == bytes)
-        #expect(checksums.values == [.crc64nvme: expected], "the SHA-256 checked is not reported: no header asked for it")
+        #expect(
+            checksums.values == [.crc64nvme: expected],
+            "the SHA-256 checked is not reported: no header asked for it"
+        )
     }
 }

@@ -3,12 +3,12 @@ import RefractCore
 import Testing
 
 /// The value of a header, by lower-case name.
-func header(_ name: String, in headers: [(name: String, value: String)]) -> String? {
+func headerValue(_ name: String, in headers: [(name: String, value: String)]) -> String? {
     headers.first { $0.name.lowercased() == name }?.value
 }
 
 /// Expects `body` to throw a `RefractError` with the S3 code `code`.
-func expectError(
+func expectRefractError(
     _ code: String,
     _ comment: Comment? = nil,
     sourceLocation: SourceLocation = #_sourceLocation,
@@ -19,7 +19,7 @@ func expectError(
 }
 
 /// Expects `body` to throw a `RefractError` with the S3 code `code`.
-func expectError(
+func expectRefractError(
     _ code: String,
     _ comment: Comment? = nil,
     sourceLocation: SourceLocation = #_sourceLocation,
@@ -32,12 +32,21 @@ func expectError(
 }
 
 /// A body delivered in the given pieces, as a server would hand it over buffer by buffer.
-func body(_ pieces: [[UInt8]]) -> ObjectBody {
-    ObjectBody(BufferSequence(buffers: pieces.map { ByteBuffer(bytes: $0) }))
+func bodyOf(_ pieces: [[UInt8]]) -> ObjectBody {
+    ObjectBody(BufferListSequence(buffers: pieces.map { ByteBuffer(bytes: $0) }))
+}
+
+/// Reads a whole body.
+func collectBytes(_ body: ObjectBody) async throws -> [UInt8] {
+    var bytes: [UInt8] = []
+    for try await buffer in body {
+        bytes += buffer.readableBytesView
+    }
+    return bytes
 }
 
 /// The bytes of a body, split into pieces whose sizes cycle through `sizes`.
-func split(_ bytes: [UInt8], sizes: [Int]) -> [[UInt8]] {
+func splitBytes(_ bytes: [UInt8], sizes: [Int]) -> [[UInt8]] {
     var pieces: [[UInt8]] = []
     var offset = 0
     var index = 0
@@ -50,7 +59,7 @@ func split(_ bytes: [UInt8], sizes: [Int]) -> [[UInt8]] {
     return pieces
 }
 
-struct BufferSequence: AsyncSequence, Sendable {
+struct BufferListSequence: AsyncSequence, Sendable {
     let buffers: [ByteBuffer]
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(remaining: buffers[...]) }

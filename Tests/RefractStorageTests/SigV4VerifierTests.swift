@@ -78,7 +78,9 @@ import Testing
             let identity = try #require(try Self.verify(path, method: "PUT", headers: headers))
             #expect(identity.payloadHash == .sha256("44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072"))
         }
-        expectError("SignatureDoesNotMatch") { _ = try Self.verify("/test%2524file.text", method: "PUT", headers: headers) }
+        expectRefractError("SignatureDoesNotMatch") {
+            _ = try Self.verify("/test%2524file.text", method: "PUT", headers: headers)
+        }
     }
 
     @Test func acceptsTheS3LifecycleAndListObjectsExamples() throws {
@@ -146,12 +148,15 @@ import Testing
     @Test func refusesATamperedPresignedURL() {
         let tampered = [
             ("/test2.txt", Self.presignedQuery, "examplebucket.s3.amazonaws.com"),
-            ("/test.txt", Self.presignedQuery.replacingOccurrences(of: "86400", with: "86401"), "examplebucket.s3.amazonaws.com"),
+            (
+                "/test.txt", Self.presignedQuery.replacingOccurrences(of: "86400", with: "86401"),
+                "examplebucket.s3.amazonaws.com"
+            ),
             ("/test.txt", Self.presignedQuery + "&versionId=1", "examplebucket.s3.amazonaws.com"),
             ("/test.txt", Self.presignedQuery, "otherbucket.s3.amazonaws.com"),
         ]
         for (path, query, host) in tampered {
-            expectError("SignatureDoesNotMatch", "\(path)?\(query) at \(host)") {
+            expectRefractError("SignatureDoesNotMatch", "\(path)?\(query) at \(host)") {
                 _ = try Self.verify(path, query: query, headers: [("Host", host)], now: Self.s3Date + 60)
             }
         }
@@ -216,10 +221,13 @@ import Testing
             "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDREFRACT%2F20250301%2Fus-east-1%2Fs3%2Faws4_request"
             + "&X-Amz-Date=20250301T120000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host"
             + "&X-Amz-Signature=60fa26ac8d2c9556b555886283365af85a931e9169311cbd88b1add9d19573e6"
-        #expect(
-            try Self.verify("/photos/cat%20one.jpg", query: presigned, headers: [("Host", "127.0.0.1:8080")], now: now)
-                != nil
+        let presignedIdentity = try Self.verify(
+            "/photos/cat%20one.jpg",
+            query: presigned,
+            headers: [("Host", "127.0.0.1:8080")],
+            now: now
         )
+        #expect(presignedIdentity?.form == .presignedURL)
     }
 
     /// `aws s3 cp file.txt s3://photos/uploads/cli.txt --endpoint-url http://127.0.0.1:36209` (aws-cli 1.45.11),
@@ -337,11 +345,11 @@ import Testing
             ("other secret", path, query, otherSecret),
         ]
         for (name, path, query, headers) in cases {
-            expectError("SignatureDoesNotMatch", "\(name)") {
+            expectRefractError("SignatureDoesNotMatch", "\(name)") {
                 _ = try Self.verify(path, method: "PUT", query: query, headers: headers, now: Self.now)
             }
         }
-        expectError("SignatureDoesNotMatch", "method") {
+        expectRefractError("SignatureDoesNotMatch", "method") {
             _ = try Self.verify(path, method: "POST", query: query, headers: headers, now: Self.now)
         }
     }
@@ -350,8 +358,13 @@ import Testing
         var headers = Self.signedRequest()
         let index = headers.firstIndex { $0.name == "authorization" }!
         headers[index].value = headers[index].value.replacingOccurrences(of: "AKIDREFRACT", with: "AKIDUNKNOWN")
-        expectError("InvalidAccessKeyId") {
-            _ = try Self.verify("/photos/uploads/%C3%A9t%C3%A9%202024/a+b.jpg", method: "PUT", headers: headers, now: Self.now)
+        expectRefractError("InvalidAccessKeyId") {
+            _ = try Self.verify(
+                "/photos/uploads/%C3%A9t%C3%A9%202024/a+b.jpg",
+                method: "PUT",
+                headers: headers,
+                now: Self.now
+            )
         }
     }
 
@@ -360,12 +373,24 @@ import Testing
         let query = "partNumber=2&uploadId=abc%2Fdef"
         for offset: TimeInterval in [-15 * 60, 15 * 60] {
             #expect(
-                try Self.verify(path, method: "PUT", query: query, headers: Self.signedRequest(), now: Self.now + offset) != nil
+                try Self.verify(
+                    path,
+                    method: "PUT",
+                    query: query,
+                    headers: Self.signedRequest(),
+                    now: Self.now + offset
+                ) != nil
             )
         }
         for offset: TimeInterval in [-15 * 60 - 1, 15 * 60 + 1] {
-            expectError("RequestTimeTooSkewed", "\(offset)") {
-                _ = try Self.verify(path, method: "PUT", query: query, headers: Self.signedRequest(), now: Self.now + offset)
+            expectRefractError("RequestTimeTooSkewed", "\(offset)") {
+                _ = try Self.verify(
+                    path,
+                    method: "PUT",
+                    query: query,
+                    headers: Self.signedRequest(),
+                    now: Self.now + offset
+                )
             }
         }
     }
@@ -389,14 +414,18 @@ import Testing
                 payloadHash: .unsigned,
                 date: Self.now
             ).headers
-        expectError("AuthorizationHeaderMalformed") {
+        expectRefractError("AuthorizationHeaderMalformed") {
             _ = try Self.verify("/WriteGetObjectResponse", method: "POST", headers: signed, now: Self.now)
         }
         let lambdaVerifier = SigV4Verifier(services: ["s3", "s3-object-lambda"])
-        #expect(
-            try Self.verify("/WriteGetObjectResponse", method: "POST", headers: signed, now: Self.now, verifier: lambdaVerifier)
-                != nil
+        let identity = try Self.verify(
+            "/WriteGetObjectResponse",
+            method: "POST",
+            headers: signed,
+            now: Self.now,
+            verifier: lambdaVerifier
         )
+        #expect(identity?.accessKeyID == "AKIDREFRACT")
     }
 
     // MARK: - Malformed requests
@@ -408,29 +437,45 @@ import Testing
     @Test func refusesMalformedAuthorizationHeaders() {
         let signature = "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
         let cases: [(String, String)] = [
-            ("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3, SignedHeaders=host, \(signature)",
-             "AuthorizationHeaderMalformed"),
-            ("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, \(signature)",
-             "AuthorizationHeaderMalformed"),
-            ("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/2013052/us-east-1/s3/aws4_request, "
-                + "SignedHeaders=host, \(signature)", "AuthorizationHeaderMalformed"),
-            ("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130525/us-east-1/s3/aws4_request, "
-                + "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, \(signature)",
-             "AuthorizationHeaderMalformed"),
-            ("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/ec2/aws4_request, "
-                + "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, \(signature)",
-             "AuthorizationHeaderMalformed"),
-            ("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
-                + "SignedHeaders=range;x-amz-content-sha256;x-amz-date, \(signature)", "AuthorizationHeaderMalformed"),
-            ("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
-                + "SignedHeaders=Host;range, \(signature)", "AuthorizationHeaderMalformed"),
+            (
+                "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3, "
+                    + "SignedHeaders=host, \(signature)",
+                "AuthorizationHeaderMalformed"
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, \(signature)",
+                "AuthorizationHeaderMalformed"
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/2013052/us-east-1/s3/aws4_request, "
+                    + "SignedHeaders=host, \(signature)", "AuthorizationHeaderMalformed"
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130525/us-east-1/s3/aws4_request, "
+                    + "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, \(signature)",
+                "AuthorizationHeaderMalformed"
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/ec2/aws4_request, "
+                    + "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, \(signature)",
+                "AuthorizationHeaderMalformed"
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
+                    + "SignedHeaders=range;x-amz-content-sha256;x-amz-date, \(signature)",
+                "AuthorizationHeaderMalformed"
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
+                    + "SignedHeaders=Host;range, \(signature)", "AuthorizationHeaderMalformed"
+            ),
             ("AWS4-HMAC-SHA256 garbage", "AuthorizationHeaderMalformed"),
             ("AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=", "AccessDenied"),
             ("AWS4-ECDSA-P256-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/s3/aws4_request", "AccessDenied"),
             ("Bearer token", "AccessDenied"),
         ]
         for (authorization, code) in cases {
-            expectError(code, "\(authorization)") {
+            expectRefractError(code, "\(authorization)") {
                 _ = try Self.verify("/test.txt", headers: Self.withAuthorization(authorization))
             }
         }
@@ -440,25 +485,28 @@ import Testing
         let headers = Self.getObjectHeaders.filter { $0.name != "x-amz-date" }
         let error = #expect(throws: RefractError.self) { _ = try Self.verify("/test.txt", headers: headers) }
         #expect(error == .accessDenied("AWS authentication requires a valid Date or x-amz-date header"))
-        expectError("AccessDenied") {
+        expectRefractError("AccessDenied") {
             _ = try Self.verify("/test.txt", headers: headers + [("x-amz-date", "2013-05-24T00:00:00Z")])
         }
     }
 
     @Test func refusesMissingOrInvalidPayloadHashes() {
-        expectError("InvalidRequest") {
-            _ = try Self.verify("/test.txt", headers: Self.getObjectHeaders.filter { $0.name != "x-amz-content-sha256" })
+        expectRefractError("InvalidRequest") {
+            _ = try Self.verify(
+                "/test.txt",
+                headers: Self.getObjectHeaders.filter { $0.name != "x-amz-content-sha256" }
+            )
         }
         let invalid = Self.getObjectHeaders.map {
             $0.name == "x-amz-content-sha256" ? (name: $0.name, value: "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD") : $0
         }
-        expectError("InvalidArgument") { _ = try Self.verify("/test.txt", headers: invalid) }
+        expectRefractError("InvalidArgument") { _ = try Self.verify("/test.txt", headers: invalid) }
     }
 
     @Test func refusesUnsignedAmzHeaders() {
         let headers = Self.getObjectHeaders + [("x-amz-meta-added", "in flight")]
-        expectError("AccessDenied") { _ = try Self.verify("/test.txt", headers: headers) }
-        expectError("AccessDenied") {
+        expectRefractError("AccessDenied") { _ = try Self.verify("/test.txt", headers: headers) }
+        expectRefractError("AccessDenied") {
             _ = try Self.verify(
                 "/test.txt",
                 query: Self.presignedQuery,
@@ -468,26 +516,35 @@ import Testing
     }
 
     @Test func refusesTwoAuthenticationMechanisms() {
-        expectError("InvalidArgument") {
+        expectRefractError("InvalidArgument") {
             _ = try Self.verify("/test.txt", query: Self.presignedQuery, headers: Self.getObjectHeaders)
         }
     }
 
     @Test func refusesMalformedPresignedURLs() {
         let cases: [(String, String)] = [
-            (Self.presignedQuery.replacingOccurrences(of: "&X-Amz-SignedHeaders=host", with: ""),
-             "AuthorizationHeaderMalformed"),
-            (Self.presignedQuery.replacingOccurrences(of: "X-Amz-Algorithm=AWS4-HMAC-SHA256&", with: ""),
-             "AuthorizationHeaderMalformed"),
+            (
+                Self.presignedQuery.replacingOccurrences(of: "&X-Amz-SignedHeaders=host", with: ""),
+                "AuthorizationHeaderMalformed"
+            ),
+            (
+                Self.presignedQuery.replacingOccurrences(of: "X-Amz-Algorithm=AWS4-HMAC-SHA256&", with: ""),
+                "AuthorizationHeaderMalformed"
+            ),
             (Self.presignedQuery.replacingOccurrences(of: "AWS4-HMAC-SHA256", with: "AWS4-HMAC-SHA1"), "AccessDenied"),
             (Self.presignedQuery.replacingOccurrences(of: "86400", with: "604801"), "AuthorizationHeaderMalformed"),
             (Self.presignedQuery.replacingOccurrences(of: "86400", with: "-1"), "AuthorizationHeaderMalformed"),
-            (Self.presignedQuery.replacingOccurrences(of: "X-Amz-Date=20130524T000000Z", with: "X-Amz-Date=2013"),
-             "AuthorizationHeaderMalformed"),
-            (Self.presignedQuery.replacingOccurrences(of: "%2Fs3%2F", with: "%2Fsqs%2F"), "AuthorizationHeaderMalformed"),
+            (
+                Self.presignedQuery.replacingOccurrences(of: "X-Amz-Date=20130524T000000Z", with: "X-Amz-Date=2013"),
+                "AuthorizationHeaderMalformed"
+            ),
+            (
+                Self.presignedQuery.replacingOccurrences(of: "%2Fs3%2F", with: "%2Fsqs%2F"),
+                "AuthorizationHeaderMalformed"
+            ),
         ]
         for (query, code) in cases {
-            expectError(code, "\(query)") {
+            expectRefractError(code, "\(query)") {
                 _ = try Self.verify("/test.txt", query: query, headers: Self.presignedHeaders, now: Self.s3Date + 60)
             }
         }

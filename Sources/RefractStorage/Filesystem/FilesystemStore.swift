@@ -36,7 +36,7 @@ public struct FilesystemStore: ObjectStore {
     /// - Parameters:
     ///   - root: the folder that holds the buckets; a relative path is taken from the current directory. It need
     ///     not exist yet (``checkReady()`` reports it).
-    ///   - threadPool: where the blocking file work runs.
+    ///   - threadPool: where the blocking file work runs; a pool other than the singleton must be started.
     public init(root: String, threadPool: NIOThreadPool = .singleton, logger: Logger) {
         self.root = URL(fileURLWithPath: root).standardizedFileURL.path
         self.threadPool = threadPool

@@ -18,8 +18,6 @@ struct KeyLocation: Sendable {
         case blockedByFile(folderKey: String)
     }
 
-    /// The real path of the bucket's folder.
-    let bucketFolder: String
     /// The path of the key's file: its folders resolved, its own name not, so a symbolic link there is the link.
     let path: String
     /// The folders to create, outermost first, before a file can be stored at `path`.
@@ -46,15 +44,15 @@ struct KeyLocation: Sendable {
                 folder = path
             case .symbolicLink:
                 guard let target = try FileSystemCalls.realPath(path) else {
-                    return KeyLocation(bucketFolder: bucketFolder, path: path, missingFolders: [], entry: blocked)
+                    return KeyLocation(path: path, missingFolders: [], entry: blocked)
                 }
                 try requireInside(target, bucketFolder: bucketFolder)
                 guard try FileSystemCalls.status(atPath: target, followingLinks: false)?.kind == .directory else {
-                    return KeyLocation(bucketFolder: bucketFolder, path: path, missingFolders: [], entry: blocked)
+                    return KeyLocation(path: path, missingFolders: [], entry: blocked)
                 }
                 folder = target
             case .regularFile, .other:
-                return KeyLocation(bucketFolder: bucketFolder, path: path, missingFolders: [], entry: blocked)
+                return KeyLocation(path: path, missingFolders: [], entry: blocked)
             }
         }
         let path = folder + "/" + key.fileName
@@ -64,7 +62,7 @@ struct KeyLocation: Sendable {
             } else {
                 .nothing
             }
-        return KeyLocation(bucketFolder: bucketFolder, path: path, missingFolders: missingFolders, entry: entry)
+        return KeyLocation(path: path, missingFolders: missingFolders, entry: entry)
     }
 
     /// Throws `InvalidArgument` when a file cannot be stored at the key: a folder is there, or one of its folders
@@ -79,8 +77,8 @@ struct KeyLocation: Sendable {
             )
         case .blockedByFile(let folderKey):
             throw RefractError.invalidArgument(
-                "The filesystem store cannot keep an object under this key: the object '\(folderKey)' would have to "
-                    + "be a folder."
+                "The filesystem store cannot keep an object under this key: the object "
+                    + "\(ObjectKeyPath.quoted(folderKey)) would have to be a folder."
             )
         }
     }

@@ -58,7 +58,7 @@ struct ObjectKeyPath: Sendable, Equatable {
     }
 
     /// The key in an error message: quoted, cut short, control characters escaped.
-    private static func quoted(_ key: String) -> String {
+    static func quoted(_ key: String) -> String {
         var text = "'"
         for scalar in key.unicodeScalars.prefix(80) {
             text +=

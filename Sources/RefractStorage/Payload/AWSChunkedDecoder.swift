@@ -54,9 +54,8 @@ struct AWSChunkedDecoder {
         }
     }
 
-    /// Whether the whole body, trailer included, has been decoded.
-    var isComplete: Bool {
-        if case .done = state { true } else { false }
+    private var isSigned: Bool {
+        if case .unsigned = mode { false } else { true }
     }
 
     /// The next event the bytes of `input` complete, consuming them; nil when `input` is used up first.
@@ -70,7 +69,7 @@ struct AWSChunkedDecoder {
                 guard input.readableBytes > 0 else { return nil }
                 let count = min(remaining, input.readableBytes)
                 let slice = input.readSlice(length: count)!
-                if case .unsigned = mode {} else {
+                if isSigned {
                     slice.withUnsafeReadableBytes { chunkHasher.update(bufferPointer: $0) }
                 }
                 state = count == remaining ? .chunkEnd(matched: 0) : .chunkData(remaining: remaining - count)
@@ -95,6 +94,7 @@ struct AWSChunkedDecoder {
                 }
                 try addTrailer(trailer)
             case .done:
+                // Once the trailer has ended, any byte is one too many.
                 guard input.readableBytes == 0 else { throw Self.malformed("bytes follow the final chunk") }
                 return nil
             }
@@ -109,7 +109,7 @@ struct AWSChunkedDecoder {
         else {
             throw Self.malformed("a chunk size is not hexadecimal")
         }
-        if case .unsigned = mode {} else {
+        if isSigned {
             let prefix = Array("chunk-signature=".utf8)
             guard let signature = fields.dropFirst().first(where: { $0.starts(with: prefix) }) else {
                 throw RefractError.signatureDoesNotMatch("A chunk of the aws-chunked body has no chunk-signature.")

@@ -1,4 +1,3 @@
-import Foundation
 public import RefractCore
 
 /// Checks an upload's payload against what its headers and signature declare.
@@ -40,30 +39,22 @@ public struct PayloadVerifier: Sendable {
     ///   - identity: Who signed the request (its declared payload hash is the one checked), nil if anonymous.
     /// - Throws: `InvalidRequest` or `InvalidArgument` for headers that contradict each other or do not parse.
     public init(headers: [(name: String, value: String)], identity: SigV4Identity?) throws {
-        func header(_ name: String) -> String? {
-            headers.first { $0.name.lowercased() == name }.map { SigV4Canonical.headerValue($0.value) }
-        }
-
-        let declared: SigV4PayloadHash?
-        if let identity {
-            declared = identity.payloadHash
-        } else if let value = header("x-amz-content-sha256") {
-            guard let parsed = SigV4PayloadHash(value) else {
-                throw RefractError.invalidArgument("x-amz-content-sha256 must be a valid value.")
+        let declared =
+            try identity?.payloadHash
+            ?? Self.value("x-amz-content-sha256", in: headers).map {
+                guard let parsed = SigV4PayloadHash($0) else {
+                    throw RefractError.invalidArgument("x-amz-content-sha256 must be a valid value.")
+                }
+                return parsed
             }
-            declared = parsed
-        } else {
-            declared = nil
-        }
 
-        let encodings = (header("content-encoding") ?? "").split(separator: ",").map {
-            SigV4Canonical.headerValue(String($0))
-        }.filter { !$0.isEmpty }
+        let encodings = (Self.value("content-encoding", in: headers) ?? "").split(separator: ",")
+            .map { SigV4Canonical.headerValue(String($0)) }
+            .filter { !$0.isEmpty }
         let keptEncodings = encodings.filter { $0.lowercased() != "aws-chunked" }
         contentEncoding = keptEncodings.isEmpty ? nil : keptEncodings.joined(separator: ",")
         let isChunkEncoded = keptEncodings.count < encodings.count
 
-        var expectedSHA256: String?
         switch declared {
         case .streamingSigned, .streamingSignedWithTrailer:
             guard let identity else {
@@ -73,64 +64,36 @@ public struct PayloadVerifier: Sendable {
                 declared == .streamingSigned
                     ? .signed(identity.chunkSigning) : .signedWithTrailer(identity.chunkSigning)
             )
+            expectedSHA256 = nil
         case .streamingUnsignedWithTrailer:
             framing = .awsChunked(.unsigned)
+            expectedSHA256 = nil
         case .sha256(let hex):
-            expectedSHA256 = hex
             framing = isChunkEncoded ? .awsChunked(.unsigned) : .plain
+            expectedSHA256 = hex
         case .unsigned, nil:
             framing = isChunkEncoded ? .awsChunked(.unsigned) : .plain
+            expectedSHA256 = nil
         }
-        self.expectedSHA256 = expectedSHA256
 
-        let lengthHeader = isChunkEncoded || declared?.isStreaming == true
-            ? "x-amz-decoded-content-length" : "content-length"
-        if let length = header(lengthHeader) {
-            guard let parsed = Int(length), parsed >= 0 else {
+        let lengthHeader =
+            isChunkEncoded || declared?.isStreaming == true ? "x-amz-decoded-content-length" : "content-length"
+        decodedContentLength = try Self.value(lengthHeader, in: headers).map {
+            guard let length = Int($0), length >= 0 else {
                 throw RefractError.invalidArgument("\(lengthHeader) must be a non-negative integer.")
             }
-            decodedContentLength = parsed
-        } else {
-            decodedContentLength = nil
+            return length
         }
 
-        var expectedChecksums: [ChecksumAlgorithm: [UInt8]] = [:]
-        for (name, value) in headers {
-            guard let algorithm = ChecksumAlgorithm(headerName: name) else { continue }
-            guard let digest = Self.decodeDigest(SigV4Canonical.headerValue(value), for: algorithm) else {
-                throw RefractError.invalidRequest("Value for \(algorithm.headerName) header is invalid.")
-            }
-            expectedChecksums[algorithm] = digest
-        }
-        self.expectedChecksums = expectedChecksums
-
-        var trailerChecksums: Set<ChecksumAlgorithm> = []
-        for name in (header("x-amz-trailer") ?? "").split(separator: ",") {
-            let trimmed = SigV4Canonical.headerValue(String(name))
-            guard let algorithm = ChecksumAlgorithm(headerName: trimmed) else {
-                throw RefractError.invalidRequest("The trailing header \(trimmed) is not supported.")
-            }
-            trailerChecksums.insert(algorithm)
-        }
+        expectedChecksums = try Self.checksumHeaders(headers)
+        trailerChecksums = try Self.trailerChecksums(headers)
         if !trailerChecksums.isEmpty, case .plain = framing {
             throw RefractError.invalidRequest("x-amz-trailer needs an aws-chunked body.")
         }
-        self.trailerChecksums = trailerChecksums
-
-        let sent = Set(expectedChecksums.keys).union(trailerChecksums)
-        guard sent.count <= 1 else {
-            throw RefractError.invalidRequest(
-                "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
-            )
-        }
-        var reported = sent
-        if let name = header("x-amz-sdk-checksum-algorithm") ?? header("x-amz-checksum-algorithm") {
-            guard let algorithm = ChecksumAlgorithm(name: name), sent.isEmpty || sent.contains(algorithm) else {
-                throw RefractError.invalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.")
-            }
-            reported.insert(algorithm)
-        }
-        reportedChecksums = reported
+        reportedChecksums = try Self.reportedChecksums(
+            headers,
+            sent: Set(expectedChecksums.keys).union(trailerChecksums)
+        )
     }
 
     /// Wraps `body` so that reading it yields the decoded payload and fails when the payload does not match.
@@ -140,10 +103,5 @@ public struct PayloadVerifier: Sendable {
             body: ObjectBody(PayloadVerifyingSequence(base: body, verifier: self, checksums: checksums)),
             checksums: checksums
         )
-    }
-
-    static func decodeDigest(_ base64: String, for algorithm: ChecksumAlgorithm) -> [UInt8]? {
-        guard let data = Data(base64Encoded: base64), data.count == algorithm.digestLength else { return nil }
-        return Array(data)
     }
 }

@@ -92,13 +92,12 @@ struct PayloadVerifyingSequence: AsyncSequence, Sendable {
             }
         }
 
+        /// Reads the rest of the request through the finished decoder, which refuses any byte.
         private mutating func checkNothingFollows() async throws {
-            var extra = pending.readableBytes
-            while extra == 0, let buffer = try await base.next() {
-                extra = buffer.readableBytes
-            }
-            guard extra == 0 else {
-                throw RefractError.invalidRequest("The aws-chunked body is malformed: bytes follow the final chunk.")
+            while true {
+                _ = try decoder!.next(from: &pending)
+                guard let buffer = try await base.next() else { return }
+                pending = buffer
             }
         }
 

@@ -34,9 +34,11 @@ struct ReflectedCRCTable<Word: FixedWidthInteger & UnsignedInteger & Sendable>: 
                 let block =
                     UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
                     ^ UInt64(truncatingIfNeeded: crc)
-                let low = table[7 * 256 + Int(block & 0xff)] ^ table[6 * 256 + Int(block >> 8 & 0xff)]
+                let low =
+                    table[7 * 256 + Int(block & 0xff)] ^ table[6 * 256 + Int(block >> 8 & 0xff)]
                     ^ table[5 * 256 + Int(block >> 16 & 0xff)] ^ table[4 * 256 + Int(block >> 24 & 0xff)]
-                let high = table[3 * 256 + Int(block >> 32 & 0xff)] ^ table[2 * 256 + Int(block >> 40 & 0xff)]
+                let high =
+                    table[3 * 256 + Int(block >> 32 & 0xff)] ^ table[2 * 256 + Int(block >> 40 & 0xff)]
                     ^ table[1 * 256 + Int(block >> 48 & 0xff)] ^ table[Int(block >> 56)]
                 crc = low ^ high
                 offset += 8

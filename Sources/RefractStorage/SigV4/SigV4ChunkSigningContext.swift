@@ -51,7 +51,8 @@ public struct SigV4ChunkSigningContext: Sendable, Equatable {
     /// `trailers` are the trailing headers other than `x-amz-trailer-signature`; each is signed as a
     /// `name:value\n` line, names lower-cased, in name order.
     public func trailerSignature(trailers: [(name: String, value: String)], previousSignature: String) -> String {
-        let lines = trailers
+        let lines =
+            trailers
             .map { (name: $0.name.lowercased(), value: SigV4Canonical.headerValue($0.value)) }
             .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
             .map { "\($0.name):\($0.value)\n" }

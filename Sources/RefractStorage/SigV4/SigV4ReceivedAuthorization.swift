@@ -15,7 +15,10 @@ struct SigV4ReceivedAuthorization {
     static let credentialFormat = "\"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\""
 
     /// Parses `AKID/20130524/us-east-1/s3/aws4_request`.
-    static func parseCredential(_ credential: String, malformed: (String) -> RefractError) throws -> (
+    static func parseCredential(
+        _ credential: String,
+        malformed: (String) -> RefractError
+    ) throws -> (
         accessKeyID: String, scope: SigV4Scope
     ) {
         let parts = credential.split(separator: "/", omittingEmptySubsequences: false)

@@ -59,7 +59,9 @@ public struct SigV4Signer: Sendable {
                 let name = $0.name.lowercased()
                 return !Self.unsignedHeaders.contains(name) && !replaced.contains(name)
             } + added
-        let signedHeaders = Set(signable.map { $0.name.lowercased() }).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let signedHeaders = Set(signable.map { $0.name.lowercased() }).sorted {
+            $0.utf8.lexicographicallyPrecedes($1.utf8)
+        }
         let canonicalRequest = SigV4Canonical.request(
             method: method,
             rawPath: path,
