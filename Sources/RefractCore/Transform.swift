@@ -13,6 +13,22 @@ public protocol Transform: Sendable {
 
     /// Transforms `input`; `context.parameters` holds the validated parameters of this step.
     func apply(_ input: TransformInput, context: TransformContext) async throws -> TransformOutput
+
+    /// Checks what single parameters cannot say (`resize` needs `w` or `h`), when the pipeline is made, before any
+    /// byte is read; fails with `InvalidTransform`. The default accepts every combination.
+    func check(_ parameters: TransformParameters) throws(RefractError)
+
+    /// What the request's headers decide about this step's output, known before the source is read; nil when
+    /// nothing does (the default).
+    func outputVariant(parameters: TransformParameters, requestHeaders: [String: String]) -> OutputVariant?
+}
+
+extension Transform {
+    public func check(_ parameters: TransformParameters) throws(RefractError) {}
+
+    public func outputVariant(parameters: TransformParameters, requestHeaders: [String: String]) -> OutputVariant? {
+        nil
+    }
 }
 
 /// A transform that works on the whole object at once, gathered into memory up to `maxInputBytes`.

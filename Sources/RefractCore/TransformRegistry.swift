@@ -108,6 +108,7 @@ public struct TransformRegistry: Sendable {
                     throw .invalidTransform("a pipeline runs at most \(Self.maximumStepCount) steps")
                 }
                 let parameters = try Self.parameters(of: call, for: transform.descriptor)
+                try transform.check(parameters)
                 steps.append(PipelineStep(transform: transform, parameters: parameters))
             } else if let presetSteps = presetCalls[call.name] {
                 guard call.arguments.isEmpty else {

@@ -22,6 +22,11 @@ struct ConfigurationOptions: ParsableArguments {
 /// Prints why the command cannot start (a bad configuration) to standard error, without the usage text
 /// ArgumentParser adds to command-line mistakes, and returns the exit status to throw.
 func startupFailure(_ error: any Error) -> ExitCode {
-    FileHandle.standardError.write(Data("refract: \(error)\n".utf8))
+    startupFailure("\(error)")
+}
+
+/// Prints `message` as the reason the command cannot run and returns the exit status to throw.
+func startupFailure(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("refract: \(message)\n".utf8))
     return ExitCode.failure
 }

@@ -21,14 +21,22 @@ struct ServeCommand: AsyncParsableCommand {
             LineLogHandler(label: label, format: format, level: configuration.log.level)
         }
         let logger = Logger(label: "refract")
+        let builtins = BuiltinTransforms(configuration: configuration, logger: logger)
         let gateway: Gateway
         do {
-            gateway = try Gateway(configuration: configuration, transforms: BuiltinTransforms.all, logger: logger)
+            gateway = try Gateway(configuration: configuration, transforms: builtins.transforms, logger: logger)
         } catch {
+            try await builtins.shutdown()
             throw startupFailure(error)
         }
-        try await gateway.run(host: host, port: port) { host, port in
-            logger.notice("listening on http://\(host):\(port)")
+        do {
+            try await gateway.run(host: host, port: port) { host, port in
+                logger.notice("listening on http://\(host):\(port)")
+            }
+        } catch {
+            try await builtins.shutdown()
+            throw error
         }
+        try await builtins.shutdown()
     }
 }

@@ -1,9 +1,10 @@
 import ArgumentParser
+import Logging
 import RefractCore
 import RefractServer
 
 /// `refract transforms`: every transform with its parameters.
-struct TransformsCommand: ParsableCommand {
+struct TransformsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transforms",
         abstract: "List the transforms and their parameters."
@@ -11,9 +12,10 @@ struct TransformsCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigurationOptions
 
-    func run() throws {
+    func run() async throws {
         let configuration = try options.load()
-        for transform in BuiltinTransforms.all.sorted(by: { $0.descriptor.name < $1.descriptor.name }) {
+        let builtins = BuiltinTransforms(configuration: configuration, logger: Logger(label: "refract"))
+        for transform in builtins.transforms.sorted(by: { $0.descriptor.name < $1.descriptor.name }) {
             let descriptor = transform.descriptor
             print("\(descriptor.name) \(descriptor.version): \(descriptor.summary)")
             if !descriptor.accepts.isEmpty { print("  accepts: \(descriptor.accepts.joined(separator: ", "))") }
@@ -26,6 +28,7 @@ struct TransformsCommand: ParsableCommand {
         for (name, pipeline) in configuration.presets.sorted(by: { $0.key < $1.key }) {
             print("\(name) (preset): \(pipeline)")
         }
+        try await builtins.shutdown()
     }
 }
 

@@ -12,8 +12,11 @@ import Testing
 /// The store holds bucket `docs` (public: `hello.txt`, `photo.png`) and bucket `vault` (private: `secret.txt`).
 struct GatewayFixture {
     let root: URL
+    /// YAML appended to the configuration (a `security:` section, say).
+    let extraConfiguration: String
 
-    init() throws {
+    init(extraConfiguration: String = "") throws {
+        self.extraConfiguration = extraConfiguration
         root = FileManager.default.temporaryDirectory.appendingPathComponent("refract-tests-\(UUID().uuidString)")
         try write("docs/hello.txt", "hello world")
         try write("docs/photo.png", "\u{89}PNG not really")
@@ -35,6 +38,7 @@ struct GatewayFixture {
           vault: {store: local}
         presets:
           shout: "upper!repeat:3"
+        \(extraConfiguration)
         """
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -12,14 +13,21 @@ extension Gateway {
     func transformObject(_ call: ObjectCall, route: BucketRoute, suffix: String) async throws -> Response {
         let pipeline = try registry.pipeline(for: suffix)
         call.exchange.transform = pipeline.canonical
-        try authorizer.authorize(call.identity, .getObject, resource: call.resource, publicRead: route.isPublic)
-        for step in try SuffixParser.parse(suffix) {
-            try authorizer.authorize(call.identity, .transform, resource: step.name, publicRead: route.isPublic)
-        }
+        try authorizeTransform(call, route: route, suffix: suffix)
         let source = try await route.store.head(bucket: route.storeBucket, key: call.key)
-        let etag = pipeline.etag(sourceETag: source.etag, payload: nil)
+        let requestHeaders = Dictionary(
+            call.request.headerPairs.map { ($0.name, $0.value) },
+            uniquingKeysWith: { first, second in "\(first),\(second)" }
+        )
+        let variants = pipeline.outputVariants(requestHeaders: requestHeaders)
+        let etag = pipeline.etag(sourceETag: source.etag, payload: nil, variants: variants)
         call.exchange.etag = etag
-        try ConditionalRequest(call.request).evaluate(etag: etag, lastModified: source.lastModified)
+        var headers: HTTPFields = [.eTag: etag, .cacheControl: configuration.server.cacheControl]
+        let vary = Set(variants.map(\.requestHeader)).sorted().map(Self.headerDisplayName).joined(separator: ", ")
+        if !vary.isEmpty { headers[.vary] = vary }
+        if try ConditionalRequest(call.request).isNotModified(etag: etag, lastModified: source.lastModified) {
+            return Response(status: .notModified, headers: headers)
+        }
 
         let read = try await route.store.get(bucket: route.storeBucket, key: call.key, range: nil)
         let context = TransformContext(
@@ -35,22 +43,17 @@ extension Gateway {
                 lastModified: read.info.lastModified,
                 userMetadata: read.info.userMetadata
             ),
-            requestHeaders: Dictionary(
-                call.request.headerPairs.map { ($0.name, $0.value) },
-                uniquingKeysWith: { first, second in "\(first),\(second)" }
-            )
+            requestHeaders: requestHeaders
         )
         let output = try await pipeline.run(
             TransformInput(body: read.body, contentType: read.info.contentType, contentLength: read.info.size),
             context: context
         )
-        var headers: HTTPFields = [
-            .contentType: output.contentType,
-            .eTag: pipeline.etag(sourceETag: read.info.etag, payload: nil),
-            .lastModified: HTTPDate.rfc1123(read.info.lastModified),
-            .cacheControl: configuration.server.cacheControl,
-        ]
-        for (name, value) in output.headers.sorted(by: { $0.key < $1.key }) {
+        // The source may have changed between the HEAD and the GET: the ETag describes what is actually sent.
+        headers[.eTag] = pipeline.etag(sourceETag: read.info.etag, payload: nil, variants: variants)
+        headers[.contentType] = output.contentType
+        headers[.lastModified] = HTTPDate.rfc1123(read.info.lastModified)
+        for (name, value) in output.headers.sorted(by: { $0.key < $1.key }) where name != "vary" {
             if let field = HTTPField.Name(name) { headers[field] = value }
         }
 
@@ -72,5 +75,24 @@ extension Gateway {
                 try await writer.finish(nil)
             }
         )
+    }
+
+    /// Reads of a transformed object need the source bucket's read rights and `refract:Transform` on every step,
+    /// unless the URL carries a valid signature: like an S3 presigned URL, the operator's key is the grant.
+    /// `signing.required` takes the public bucket's anonymous right away; a SigV4 user with the rights needs no
+    /// signature.
+    private func authorizeTransform(_ call: ObjectCall, route: BucketRoute, suffix: String) throws {
+        let signed = try signer.verify(rawPath: call.request.rawPath, query: call.request.query, now: Date())
+        if signed == true, call.identity == nil { return }
+        let publicRead = route.isPublic && !configuration.security.signing.required
+        try authorizer.authorize(call.identity, .getObject, resource: call.resource, publicRead: publicRead)
+        for step in try SuffixParser.parse(suffix) {
+            try authorizer.authorize(call.identity, .transform, resource: step.name, publicRead: publicRead)
+        }
+    }
+
+    /// `accept` as `Accept`: the names the pipeline reports are lower-cased.
+    private static func headerDisplayName(_ name: String) -> String {
+        name.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: "-")
     }
 }

@@ -15,6 +15,7 @@ public struct Gateway: Sendable {
     let buckets: BucketDirectory
     let registry: TransformRegistry
     let authorizer: Authorizer
+    let signer: URLSigner
     let metrics = GatewayMetrics()
     let requestIDs = RequestIDGenerator()
     let logger: Logger
@@ -32,6 +33,7 @@ public struct Gateway: Sendable {
             onlyPresets: configuration.security.onlyPresets
         )
         authorizer = Authorizer(policy: AccessPolicy(users: configuration.security.users))
+        signer = URLSigner(keys: configuration.security.signing.keys)
     }
 
     /// The Hummingbird application that serves the gateway on `configuration.server`'s address,

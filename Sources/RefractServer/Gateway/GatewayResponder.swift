@@ -85,8 +85,13 @@ struct GatewayResponder: HTTPResponder {
         var headers = HTTPFields()
         if let retryAfter = refractError.retryAfterSeconds { headers[.retryAfter] = String(retryAfter) }
         let status = HTTPResponse.Status(code: refractError.httpStatus)
+        // Only a 304 or 412 speaks about the representation; a failed transform has none to name.
+        if refractError.hasSameCode(as: .notModified) || refractError.hasSameCode(as: .preconditionFailed()),
+            let etag = exchange.etag
+        {
+            headers[.eTag] = etag
+        }
         if refractError.hasSameCode(as: .notModified) || request.method == .head {
-            if let etag = exchange.etag { headers[.eTag] = etag }
             return Response(status: status, headers: headers)
         }
         headers[.contentType] = "application/xml"

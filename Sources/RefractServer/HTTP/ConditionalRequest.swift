@@ -33,6 +33,18 @@ struct ConditionalRequest {
         }
     }
 
+    /// Whether the answer is `304 Not Modified`, for callers that send their own 304 headers; throws
+    /// `PreconditionFailed` (412) as ``evaluate(etag:lastModified:)`` does.
+    func isNotModified(etag: String, lastModified: Date) throws(RefractError) -> Bool {
+        do {
+            try evaluate(etag: etag, lastModified: lastModified)
+            return false
+        } catch {
+            guard error.hasSameCode(as: .notModified) else { throw error }
+            return true
+        }
+    }
+
     /// Whether a list of entity tags (`"a", W/"b"` or `*`) names `etag`; weak tags compare by their value.
     static func matches(_ list: String, etag: String) -> Bool {
         let wanted = unquoted(etag)
