@@ -5,7 +5,8 @@ DEBUG_BIN := .build/debug/refract
 RELEASE_BIN := .build/release/refract
 SERVE_ARGS ?=
 
-.PHONY: all setup run build test lint unit-test e2e bench clean
+.PHONY: all setup run build test lint unit-test e2e fuzz bench clean
+FUZZ_SECONDS ?= 300
 
 all: build
 
@@ -18,19 +19,29 @@ build:
 run: setup build
 	$(DEBUG_BIN) serve $(SERVE_ARGS)
 
-# One build of the product and its tests; every later step reuses it.
+# One build of the product and its tests, which every later step reuses; the fuzzer has its own sanitized build.
 test: setup
 	$(SWIFT) build --build-tests
 	$(MAKE) --no-print-directory lint unit-test e2e
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
 
 lint:
 	$(SWIFT) format lint --strict --configuration .swift-format -r Sources Tests Package.swift
 
+# Tests that measure the whole process (its resident memory, its open files) run in a process of their own, after
+# the others, which would disturb them.
+PROCESS_MEASURING_TESTS := /Streaming/|FlatMemory
+
 unit-test:
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip '$(PROCESS_MEASURING_TESTS)'
+	$(SWIFT) test --skip-build --filter '$(PROCESS_MEASURING_TESTS)'
 
 e2e:
 	REFRACT_BIN=$(CURDIR)/$(DEBUG_BIN) $(PYTHON) -m pytest Tests/e2e -q
+
+# libFuzzer with AddressSanitizer on the EXIF reader, in its own build folder (.build-fuzz).
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 bench:
 	@scripts/setup.sh --bench
@@ -38,4 +49,4 @@ bench:
 	REFRACT_BIN=$(CURDIR)/$(RELEASE_BIN) $(PYTHON) bench/run
 
 clean:
-	rm -rf .build bench/out
+	rm -rf .build .build-fuzz bench/out

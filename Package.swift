@@ -137,3 +137,17 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets exist only for `scripts/fuzz.sh`, which builds them with the fuzzer and address sanitizers and
+// links them itself: libFuzzer brings its own `main`.
+if Context.environment["REFRACT_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "exif-fuzz",
+            dependencies: ["RefractImage"],
+            path: "Tests/Fuzz",
+            exclude: ["ExifReaderFuzz.dict"],
+            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
+        )
+    )
+}

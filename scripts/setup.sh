@@ -3,7 +3,8 @@
 # toolchain. Idempotent: every tool is checked first, so a second run installs nothing and takes well under a second.
 #
 #   scripts/setup.sh          runtime and test tools
-#   scripts/setup.sh --bench  also nginx and wrk
+#   scripts/setup.sh --bench  also nginx and wrk, and the image benchmark's peers: nginx's image_filter module,
+#                             libvips' vipsthumbnail, hyperfine, GNU time and thumbor
 set -euo pipefail
 
 want_bench=false
@@ -30,9 +31,9 @@ deb_installed() {
 }
 
 # Packages are checked by name, not by command: `convert` on PATH may be a stand-in for ImageMagick.
-wanted=(imagemagick libmagickwand-dev libimage-exiftool-perl curl)
+wanted=(imagemagick libmagickwand-dev pkg-config libimage-exiftool-perl curl)
 if $want_bench; then
-    wanted+=(nginx wrk)
+    wanted+=(nginx wrk libnginx-mod-http-image-filter libvips-tools hyperfine time)
 fi
 apt_missing=()
 for package in "${wanted[@]}"; do
@@ -47,9 +48,12 @@ fi
 
 python=${PYTHON:-python3}
 # find_spec looks the modules up without importing them, which keeps a no-op run fast.
-read -r -a pip_missing <<<"$("$python" - <<'PY'
+read -r -a pip_missing <<<"$("$python" - "$want_bench" <<'PY'
 import importlib.util
+import sys
 wanted = {"boto3": "boto3", "pytest": "pytest", "moto[server]": "moto", "awscli": "awscli"}
+if sys.argv[1] == "true":
+    wanted["thumbor"] = "thumbor"
 missing = [package for package, module in wanted.items() if importlib.util.find_spec(module) is None]
 if importlib.util.find_spec("flask") is None and "moto[server]" not in missing:
     missing.append("moto[server]")

@@ -231,11 +231,14 @@ public struct TransformInput: Sendable {
     public var contentType: String
     /// Known when the previous step (or the store) knows it.
     public var contentLength: Int?
+    /// Ranged reads of the source, while the input is the untouched source; nil after any step.
+    public var sourceRanges: SourceRanges?
 
-    public init(body: ObjectBody, contentType: String, contentLength: Int?) {
+    public init(body: ObjectBody, contentType: String, contentLength: Int?, sourceRanges: SourceRanges? = nil) {
         self.body = body
         self.contentType = contentType
         self.contentLength = contentLength
+        self.sourceRanges = sourceRanges
     }
 }
 

@@ -102,6 +102,12 @@ extension ImageJob {
         if format.isLossy {
             try wand.check(MagickSetCompressionQuality(wand.pointer, recipe.quality), "set quality")
         }
+        // ImageMagick's JPEG encoder reuses the source's chroma subsampling, so a JPEG saved at quality 90 or more
+        // (4:4:4) gives thumbnails half as large again as needed; below 90, 4:2:0, as libjpeg, Pillow and
+        // ImageMagick itself choose for a source without one.
+        if format == .jpeg && recipe.quality < 90 {
+            try wand.check(MagickSetOption(wand.pointer, "jpeg:sampling-factor", "2x2,1x1,1x1"), "set subsampling")
+        }
         MagickResetIterator(wand.pointer)
         var length = 0
         guard let blob = MagickGetImagesBlob(wand.pointer, &length), length > 0 else {

@@ -26,7 +26,10 @@ public struct BuiltinTransforms: Sendable {
             queueLimit: image.queueLimit,
             logger: logger
         )
-        transforms = ImageTransforms.all(engine: imageEngine)
+        transforms =
+            ImageTransforms.all(engine: imageEngine) + [
+                ExifTransform(headBytes: configuration.transforms.exif.headBytes), StripTransform(),
+            ]
     }
 
     /// Stops the image workers, after the images in flight are done.

@@ -53,3 +53,41 @@ import Testing
         #expect(try registry().pipeline(for: "a").outputVariants(requestHeaders: ["x-pick": "x"]).isEmpty)
     }
 }
+
+@Suite struct SourceRangesTests {
+    /// Says whether its input came with ranged reads of the source, and reads the range 1..<3 when it did.
+    struct RangeProbe: Transform {
+        var descriptor: TransformDescriptor { TransformDescriptor(name: "probe", version: "1", summary: "Probe.") }
+
+        func apply(_ input: TransformInput, context: TransformContext) async throws -> TransformOutput {
+            let text: String
+            if let ranges = input.sourceRanges {
+                text = try await "ranges:" + String(buffer: ranges.read(1..<3))
+            } else {
+                text = try await "body:" + String(buffer: input.body.collect(upTo: 100, tooLarge: .sourceTooLarge("")))
+            }
+            return TransformOutput(body: ObjectBody(buffer: ByteBuffer(string: text)), contentType: "text/plain")
+        }
+    }
+
+    @Test func onlyTheFirstUnitGetsRangedReadsOfTheSource() async throws {
+        let registry = try TransformRegistry(transforms: [RangeProbe(), UppercaseTransform()])
+        let source = "abcdef"
+        let ranges = SourceRanges(objectLength: source.utf8.count) { range in
+            ByteBuffer(bytes: Array(source.utf8)[range])
+        }
+        var input = textInput([source])
+        input.sourceRanges = ranges
+        let first = try await registry.pipeline(for: "probe").run(input, context: makeContext())
+        #expect(try await chunks(of: first.body).joined() == "ranges:bc")
+        let later = try await registry.pipeline(for: "uppercase!probe").run(input, context: makeContext())
+        #expect(try await chunks(of: later.body).joined() == "body:ABCDEF")
+    }
+
+    @Test func readsAreClampedToTheObject() async throws {
+        let ranges = SourceRanges(objectLength: 4) { range in ByteBuffer(bytes: Array(repeating: 7, count: range.count))
+        }
+        #expect(try await ranges.read(2..<100).readableBytes == 2)
+        #expect(try await ranges.read(10..<20).readableBytes == 0)
+    }
+}

@@ -292,6 +292,20 @@ def test_format_is_read_from_the_bytes_not_the_name(http, sources):
     assert_corners(body, CORNER_COLOURS, "PNG named .jpg")
 
 
+def chroma_subsampling(data: bytes) -> str:
+    return magick("-", "-format", "%[jpeg:sampling-factor]", "info:", stdin=data).decode().strip()
+
+
+@pytest.mark.parametrize(("suffix", "expected"), [("resize:w=100", "2x2,1x1,1x1"), ("resize:w=100!quality:95", None)])
+def test_jpeg_output_subsamples_chroma_below_quality_90(http, suffix, expected):
+    """A 4:4:4 source (saved at quality 95) gives 4:2:0 thumbnails at the default quality, as web encoders do."""
+    source = photo(400, 300, quality=95)
+    assert chroma_subsampling(source) == "1x1,1x1,1x1"
+    path = upload(http, f"chroma-{uuid.uuid4().hex[:8]}/photo.jpg", source, "image/jpeg")
+    body = image_reply(http, path, suffix, "jpeg")
+    assert chroma_subsampling(body) == (expected or chroma_subsampling(source))
+
+
 def test_cmyk_source_comes_out_srgb(http):
     cmyk = magick("-size", "200x100", "xc:#ff0000", "-colorspace", "CMYK", "-quality", "95", "jpeg:-")
     assert colorspace(cmyk) == "CMYK"

@@ -45,8 +45,25 @@ extension Gateway {
             ),
             requestHeaders: requestHeaders
         )
+        let store = route.store
+        let (storeBucket, key, sourceETag) = (route.storeBucket, call.key, read.info.etag)
+        let sourceRanges = SourceRanges(objectLength: read.info.size) { range in
+            let part = try await store.get(
+                bucket: storeBucket, key: key, range: .closed(range.lowerBound, range.upperBound - 1))
+            // A source replaced between two reads would mix two objects' bytes.
+            guard part.info.etag == sourceETag else {
+                throw RefractError.preconditionFailed("The source changed while it was being read.")
+            }
+            return try await part.body.collect(
+                upTo: range.count, tooLarge: .internalError("The store sent more than the range."))
+        }
         let output = try await pipeline.run(
-            TransformInput(body: read.body, contentType: read.info.contentType, contentLength: read.info.size),
+            TransformInput(
+                body: read.body,
+                contentType: read.info.contentType,
+                contentLength: read.info.size,
+                sourceRanges: sourceRanges
+            ),
             context: context
         )
         // The source may have changed between the HEAD and the GET: the ETag describes what is actually sent.

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// Runs the command-line tools the metadata tests check against: exiftool and ImageMagick.
+enum MetadataTool {
+    static let exiftool = "/usr/bin/exiftool"
+    static let convert = "/usr/bin/convert"
+    static let compare = "/usr/bin/compare"
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs `executable` and returns what it wrote to standard output (and, with `includingErrors`, to standard
+    /// error); fails when it exits with a status not in `acceptedStatuses`.
+    @discardableResult
+    static func run(
+        _ executable: String,
+        _ arguments: [String],
+        includingErrors: Bool = false,
+        acceptedStatuses: Set<Int32> = [0]
+    ) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let standardOutput = String(decoding: outputData, as: UTF8.self)
+        let standardError = String(decoding: errorData, as: UTF8.self)
+        guard acceptedStatuses.contains(process.terminationStatus) else {
+            throw Failure(
+                description: "\(executable) \(arguments) exited \(process.terminationStatus): \(standardError)")
+        }
+        return includingErrors ? standardOutput + standardError : standardOutput
+    }
+
+    /// `exiftool -json -n -G1` of `file`: tag values keyed `Group:Tag`.
+    static func exiftoolValues(of file: URL) throws -> [String: Any] {
+        let json = try run(exiftool, ["-json", "-n", "-G1", file.path])
+        let array = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
+        return try #require(array?.first)
+    }
+
+    /// Writes tags into `file` in place with exiftool's `arguments` (`-Make=Canon`, ...).
+    static func writeTags(_ arguments: [String], to file: URL) throws {
+        try run(exiftool, ["-q", "-q", "-overwrite_original"] + arguments + [file.path])
+    }
+
+    /// A fresh directory under the system's temporary directory, for one test's files.
+    static func makeDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("refract-metadata-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    /// A 64×48 gradient written by ImageMagick as `name` (its extension picks the format).
+    static func makeImage(named name: String, in directory: URL, extraArguments: [String] = []) throws -> URL {
+        let file = directory.appendingPathComponent(name)
+        try run(convert, ["-size", "64x48", "gradient:red-blue"] + extraArguments + [file.path])
+        return file
+    }
+
+    /// The number of pixels that differ between two images, as `compare -metric AE` counts them (it prints the
+    /// count first, before any warning).
+    static func differingPixels(_ first: URL, _ second: URL) throws -> String {
+        let output = try run(
+            compare, ["-metric", "AE", first.path, second.path, "null:"], includingErrors: true,
+            acceptedStatuses: [0, 1])
+        return String(output.prefix { $0.isNumber || $0 == "." || $0 == "e" || $0 == "+" || $0 == "-" })
+    }
+}
