@@ -234,24 +234,7 @@ def run_wrk(
     output = subprocess.run(
         [*args, "-s", str(script), url], capture_output=True, text=True, timeout=duration + 60, check=True
     ).stdout
-    requests_per_second = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
-    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
-    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
-    requests = re.search(r"^\s+(\d+) requests in", output, re.MULTILINE)
-    if not (requests_per_second and p50 and p99 and requests):
-        raise RuntimeError(f"cannot read wrk's output:\n{output}")
-    errors = [
-        line.strip()
-        for line in output.splitlines()
-        if line.strip().startswith(("Non-2xx or 3xx responses", "Socket errors"))
-    ]
-    return (
-        float(requests_per_second[1]),
-        plain.seconds(p50[1]),
-        plain.seconds(p99[1]),
-        int(requests[1]),
-        "; ".join(errors),
-    )
+    return images.parse_wrk(output)
 
 
 def measure_refract(url: str, pid: int, script: Path, connections: int, duration: int, threads: int) -> Result:

@@ -410,7 +410,11 @@ def run_wrk(server: Server, connections: int, duration: int, threads: int) -> tu
     if server.connection_per_request:
         args += ["--header", "Connection: close"]
     args.append(server.thumbnail_url)
-    output = subprocess.run(args, capture_output=True, text=True, timeout=duration + 60, check=True).stdout
+    return parse_wrk(subprocess.run(args, capture_output=True, text=True, timeout=duration + 60, check=True).stdout)
+
+
+def parse_wrk(output: str) -> tuple[float, float, float, int, str]:
+    """wrk's --latency report as (requests/s, p50 s, p99 s, requests, errors)."""
     requests_per_second = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
     p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
     p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
