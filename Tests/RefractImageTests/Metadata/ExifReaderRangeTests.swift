@@ -43,7 +43,7 @@ import Testing
             }
         }
         Issue.record("the reader kept asking for bytes", sourceLocation: sourceLocation)
-        throw MetadataTool.Failure(description: "no completion")
+        throw Tools.Failure(description: "no completion")
     }
 
     @Test func anyHeadGivesTheSameDataAsTheWholeFile() throws {

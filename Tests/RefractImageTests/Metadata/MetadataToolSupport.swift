@@ -7,10 +7,6 @@ enum MetadataTool {
     static let convert = "/usr/bin/convert"
     static let compare = "/usr/bin/compare"
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// Runs `executable` and returns what it wrote to standard output (and, with `includingErrors`, to standard
     /// error); fails when it exits with a status not in `acceptedStatuses`.
     @discardableResult
@@ -20,24 +16,9 @@ enum MetadataTool {
         includingErrors: Bool = false,
         acceptedStatuses: Set<Int32> = [0]
     ) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let standardOutput = String(decoding: outputData, as: UTF8.self)
-        let standardError = String(decoding: errorData, as: UTF8.self)
-        guard acceptedStatuses.contains(process.terminationStatus) else {
-            throw Failure(
-                description: "\(executable) \(arguments) exited \(process.terminationStatus): \(standardError)")
-        }
-        return includingErrors ? standardOutput + standardError : standardOutput
+        let (output, errors) = try Tools.runBlocking(executable, arguments, acceptedStatuses: acceptedStatuses)
+        let standardOutput = String(decoding: output, as: UTF8.self)
+        return includingErrors ? standardOutput + errors : standardOutput
     }
 
     /// `exiftool -json -n -G1` of `file`: tag values keyed `Group:Tag`.

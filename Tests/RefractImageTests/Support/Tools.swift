@@ -10,17 +10,23 @@ enum Tools {
     /// Runs `executable` with `arguments` and returns its standard output; fails on a non-zero exit.
     ///
     /// The tool runs and is waited for on a Dispatch thread: blocking one of Swift's few cooperative threads would
-    /// stall every other test (and the timings some of them check).
+    /// stall every other test.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) async throws -> Data {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(executable, arguments) })
+                continuation.resume(with: Result { try runBlocking(executable, arguments).output })
             }
         }
     }
 
-    private static func runBlocking(_ executable: String, _ arguments: [String]) throws -> Data {
+    /// Runs `executable` on the calling thread; returns its standard output and standard error, and fails when it
+    /// exits with a status not in `acceptedStatuses`.
+    static func runBlocking(
+        _ executable: String,
+        _ arguments: [String],
+        acceptedStatuses: Set<Int32> = [0]
+    ) throws -> (output: Data, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -33,13 +39,13 @@ enum Tools {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard acceptedStatuses.contains(process.terminationStatus) else {
             throw Failure(
                 description: "\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
                     + errorText
             )
         }
-        return data
+        return (data, errorText)
     }
 
     static func convert(_ arguments: [String]) async throws {
