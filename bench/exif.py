@@ -18,10 +18,8 @@ import json
 import os
 import re
 import resource
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -442,23 +440,12 @@ def main() -> int:
         parser.error(f"no refract binary at {options.binary} (run `swift build -c release`, or pass --skip-refract)")
     binary = None if options.skip_refract else options.binary
 
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    processes = plain.Processes()
-    with tempfile.TemporaryDirectory(prefix="refract-bench-exif-") as folder:
-        try:
-            results = run(binary, Path(folder), processes, options.duration, options.threads)
-        finally:
-            processes.stop_all()
-    section = report(results, binary)
-    if options.output:
-        options.output.write_text(section)
-        print(f"wrote {options.output}")
-    else:
-        print(section)
-    for failure in results.failures:
-        print(f"not measured: {failure}", file=sys.stderr)
-    return 1 if results.failures else 0
-
+    return images.run_standalone(
+        "exif",
+        lambda folder, processes: run(binary, folder, processes, options.duration, options.threads),
+        lambda results: report(results, binary),
+        options.output,
+    )
 
 if __name__ == "__main__":
     sys.exit(main())

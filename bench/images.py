@@ -779,23 +779,36 @@ def main() -> int:
         parser.error(f"no refract binary at {options.binary} (run `swift build -c release`, or pass --skip-refract)")
     binary = None if options.skip_refract else options.binary
 
+    return run_standalone(
+        "images",
+        lambda folder, processes: run(
+            binary, folder, processes, options.duration, options.threads, options.engine_runs
+        ),
+        lambda results: report(results, binary),
+        options.output,
+    )
+
+
+def run_standalone(name: str, measure, render, output: Path | None) -> int:
+    """Runs one section on its own: `measure(folder, processes)` in a temporary folder with every server stopped
+    afterwards, then its `render`ed report written to `output` (or printed); fails when something was not measured.
+    """
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     processes = plain.Processes()
-    with tempfile.TemporaryDirectory(prefix="refract-bench-images-") as folder:
+    with tempfile.TemporaryDirectory(prefix=f"refract-bench-{name}-") as folder:
         try:
-            results = run(binary, Path(folder), processes, options.duration, options.threads, options.engine_runs)
+            results = measure(Path(folder), processes)
         finally:
             processes.stop_all()
-    section = report(results, binary)
-    if options.output:
-        options.output.write_text(section)
-        print(f"wrote {options.output}")
+    section = render(results)
+    if output:
+        output.write_text(section)
+        print(f"wrote {output}")
     else:
         print(section)
     for failure in results.failures:
         print(f"not measured: {failure}", file=sys.stderr)
     return 1 if results.failures else 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

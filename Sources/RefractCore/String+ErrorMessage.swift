@@ -3,7 +3,7 @@ extension StringProtocol {
     ///
     /// The text comes from the request, so everything but letters, marks, numbers, punctuation, symbols and the
     /// space is escaped (`\u{0}`) to keep the message readable and valid in XML, and long text is cut short.
-    func quotedForMessage(maxCharacters: Int = 80) -> String {
+    public func quotedForMessage(maxCharacters: Int = 80) -> String {
         var quoted = "'"
         for (index, character) in self.enumerated() {
             guard index < maxCharacters else {

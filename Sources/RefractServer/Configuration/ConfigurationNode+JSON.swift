@@ -1,3 +1,4 @@
+import RefractCore
 import Yams
 
 extension ConfigurationNode {
@@ -24,7 +25,7 @@ extension ConfigurationNode {
             output += "{"
             for (index, entry) in try mapping().entries.enumerated() {
                 if index > 0 { output += "," }
-                Self.writeJSONString(entry.key, to: &output)
+                output += entry.key.jsonQuoted
                 output += ":"
                 try entry.value.writeJSON(to: &output)
             }
@@ -37,7 +38,7 @@ extension ConfigurationNode {
     private func writeJSON(_ scalar: Node.Scalar, to output: inout String) throws(ConfigurationError) {
         let text = try string()
         guard scalar.style == .plain else {
-            Self.writeJSONString(text, to: &output)
+            output += text.jsonQuoted
             return
         }
         let typed = Node.Scalar(text, Tag(.implicit), .plain)
@@ -55,25 +56,7 @@ extension ConfigurationNode {
             }
             output += String(number)
         default:
-            Self.writeJSONString(text, to: &output)
+            output += text.jsonQuoted
         }
-    }
-
-    private static func writeJSONString(_ string: String, to output: inout String) {
-        output += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
     }
 }

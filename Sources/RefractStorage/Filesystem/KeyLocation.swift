@@ -78,7 +78,7 @@ struct KeyLocation: Sendable {
         case .blockedByFile(let folderKey):
             throw RefractError.invalidArgument(
                 "The filesystem store cannot keep an object under this key: the object "
-                    + "\(ObjectKeyPath.quoted(folderKey)) would have to be a folder."
+                    + "\(folderKey.quotedForMessage()) would have to be a folder."
             )
         }
     }

@@ -22,7 +22,7 @@ struct ObjectKeyPath: Sendable, Equatable {
             throw RefractError.invalidArgument("The object key is longer than \(Self.maxKeyBytes) bytes.")
         }
         guard !key.utf8.contains(0) else {
-            throw RefractError.invalidArgument("The object key \(Self.quoted(key)) contains a NUL character.")
+            throw RefractError.invalidArgument("The object key \(key.quotedForMessage()) contains a NUL character.")
         }
         // Split on the byte, not the Character: "/" followed by a combining mark is one Character in Swift but
         // still a separator to the filesystem.
@@ -31,19 +31,19 @@ struct ObjectKeyPath: Sendable, Equatable {
         for segment in segments {
             guard !segment.utf8.isEmpty else {
                 throw RefractError.invalidArgument(
-                    "The object key \(Self.quoted(key)) cannot be stored by the filesystem store: it starts or ends "
+                    "The object key \(key.quotedForMessage()) cannot be stored by the filesystem store: it starts or ends "
                         + "with \"/\" or has an empty segment (\"//\")."
                 )
             }
             guard !segment.utf8.elementsEqual(".".utf8), !segment.utf8.elementsEqual("..".utf8) else {
                 throw RefractError.invalidArgument(
-                    "The object key \(Self.quoted(key)) has a \".\" or \"..\" segment, which the filesystem store "
+                    "The object key \(key.quotedForMessage()) has a \".\" or \"..\" segment, which the filesystem store "
                         + "cannot store."
                 )
             }
             guard segment.utf8.count <= Self.maxSegmentBytes else {
                 throw RefractError.invalidArgument(
-                    "The object key \(Self.quoted(key)) has a segment longer than \(Self.maxSegmentBytes) bytes, "
+                    "The object key \(key.quotedForMessage()) has a segment longer than \(Self.maxSegmentBytes) bytes, "
                         + "the longest file name the filesystem store can keep."
                 )
             }
@@ -55,15 +55,5 @@ struct ObjectKeyPath: Sendable, Equatable {
         }
         folders = Array(segments.dropLast())
         fileName = segments[segments.count - 1]
-    }
-
-    /// The key in an error message: quoted, cut short, control characters escaped.
-    static func quoted(_ key: String) -> String {
-        var text = "'"
-        for scalar in key.unicodeScalars.prefix(80) {
-            text +=
-                scalar.properties.generalCategory == .control ? "\\u{\(String(scalar.value, radix: 16))}" : "\(scalar)"
-        }
-        return text + (key.unicodeScalars.count > 80 ? "...'" : "'")
     }
 }
