@@ -12,11 +12,11 @@ enum ExifFixtureFiles {
     ]
 
     /// A JPEG, PNG, WebP and TIFF with ``tags``, keyed by extension, in `directory`.
-    static func make(in directory: URL, extraTags: [String] = []) throws -> [String: URL] {
+    static func make(in directory: URL, extraTags: [String] = []) async throws -> [String: URL] {
         var files: [String: URL] = [:]
         for fileExtension in ["jpg", "png", "webp", "tif"] {
-            let file = try MetadataTool.makeImage(named: "fixture.\(fileExtension)", in: directory)
-            try MetadataTool.writeTags(tags + extraTags, to: file)
+            let file = try await MetadataTool.makeImage(named: "fixture.\(fileExtension)", in: directory)
+            try await MetadataTool.writeTags(tags + extraTags, to: file)
             files[fileExtension] = file
         }
         return files

@@ -23,10 +23,10 @@ import Testing
         }
     }
 
-    @Test func everyTruncationReadsWhatItHolds() throws {
+    @Test func everyTruncationReadsWhatItHolds() async throws {
         let directory = try MetadataTool.makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        for (fileExtension, file) in try ExifFixtureFiles.make(in: directory) {
+        for (fileExtension, file) in try await ExifFixtureFiles.make(in: directory) {
             let object = [UInt8](try Data(contentsOf: file))
             let whole = try ExifReader.read(object)
             var readable = 0
@@ -52,11 +52,11 @@ import Testing
         }
     }
 
-    @Test func randomByteFlipsNeverCrash() throws {
+    @Test func randomByteFlipsNeverCrash() async throws {
         let directory = try MetadataTool.makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var random = SeededRandom(seed: 0xE71F_0004)
-        let fixtures = try ExifFixtureFiles.make(in: directory).sorted { $0.key < $1.key }
+        let fixtures = try await ExifFixtureFiles.make(in: directory).sorted { $0.key < $1.key }
         for (_, file) in fixtures {
             let object = [UInt8](try Data(contentsOf: file))
             // Flip bytes where the metadata is: the whole file, except the pixels of the uncompressed TIFF.

@@ -46,10 +46,10 @@ import Testing
         throw Tools.Failure(description: "no completion")
     }
 
-    @Test func anyHeadGivesTheSameDataAsTheWholeFile() throws {
+    @Test func anyHeadGivesTheSameDataAsTheWholeFile() async throws {
         let directory = try MetadataTool.makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        for (fileExtension, file) in try ExifFixtureFiles.make(in: directory) {
+        for (fileExtension, file) in try await ExifFixtureFiles.make(in: directory) {
             let object = [UInt8](try Data(contentsOf: file))
             let whole = try ExifReader.read(object)
             #expect(whole.gpsPosition != nil, "\(fileExtension)")
@@ -62,11 +62,12 @@ import Testing
         }
     }
 
-    @Test func anExifSegmentRunningPastTheHeadIsAskedForInOneRange() throws {
+    @Test func anExifSegmentRunningPastTheHeadIsAskedForInOneRange() async throws {
         let directory = try MetadataTool.makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let file = try MetadataTool.makeImage(named: "long.jpg", in: directory)
-        try MetadataTool.writeTags(["-Make=Canon", "-UserComment=" + String(repeating: "x", count: 30_000)], to: file)
+        let file = try await MetadataTool.makeImage(named: "long.jpg", in: directory)
+        try await MetadataTool.writeTags(
+            ["-Make=Canon", "-UserComment=" + String(repeating: "x", count: 30_000)], to: file)
         let object = [UInt8](try Data(contentsOf: file))
         let app1 = try #require(Self.segments(of: object).first { $0.marker == 0xE1 })
 
@@ -86,11 +87,11 @@ import Testing
         #expect(read.bytesRead < app1.end + 200)
     }
 
-    @Test func largeSegmentsBeforeTheFrameAreSkippedNotRead() throws {
+    @Test func largeSegmentsBeforeTheFrameAreSkippedNotRead() async throws {
         let directory = try MetadataTool.makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let file = try MetadataTool.makeImage(named: "padded.jpg", in: directory)
-        try MetadataTool.writeTags(ExifFixtureFiles.tags, to: file)
+        let file = try await MetadataTool.makeImage(named: "padded.jpg", in: directory)
+        try await MetadataTool.writeTags(ExifFixtureFiles.tags, to: file)
         var object = [UInt8](try Data(contentsOf: file))
         let app1 = try #require(Self.segments(of: object).first { $0.marker == 0xE1 })
         // Ten 60 KB APP3 segments after the EXIF, as big vendor segments would sit before the frame header.
@@ -102,12 +103,12 @@ import Testing
         #expect(read.bytesRead < 65_536 + 200, "\(read.bytesRead) bytes read of \(object.count)")
     }
 
-    @Test func aTIFFWhoseDirectoryFollowsTheImageDataIsReadWhereItPoints() throws {
+    @Test func aTIFFWhoseDirectoryFollowsTheImageDataIsReadWhereItPoints() async throws {
         let directory = try MetadataTool.makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         // libtiff writes the pixels first and the IFD after them.
         let file = directory.appendingPathComponent("large.tif")
-        try MetadataTool.run(MetadataTool.convert, ["-size", "1200x900", "gradient:red-blue", file.path])
+        try await MetadataTool.run(MetadataTool.convert, ["-size", "1200x900", "gradient:red-blue", file.path])
         let object = [UInt8](try Data(contentsOf: file))
         #expect(object.count > 6_000_000)
         let read = try Self.readAsCaller(object, head: 256 << 10)
@@ -117,10 +118,10 @@ import Testing
         #expect(read.requests.count <= 8)
     }
 
-    @Test func whatWasSuppliedIsReadWhenNoMoreWillCome() throws {
+    @Test func whatWasSuppliedIsReadWhenNoMoreWillCome() async throws {
         let directory = try MetadataTool.makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let file = try ExifFixtureFiles.make(in: directory)["jpg"]!
+        let file = try await ExifFixtureFiles.make(in: directory)["jpg"]!
         let object = [UInt8](try Data(contentsOf: file))
         let app1 = try #require(Self.segments(of: object).first { $0.marker == 0xE1 })
         var reader = ExifReader(objectLength: object.count)

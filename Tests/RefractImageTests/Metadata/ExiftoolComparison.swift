@@ -13,10 +13,10 @@ enum ExiftoolComparison {
     static func expectMatch(
         _ file: URL,
         sourceLocation: SourceLocation = #_sourceLocation
-    ) throws -> (data: ExifData, exiftool: [String: Any]) {
+    ) async throws -> (data: ExifData, exiftool: [String: Any]) {
         let bytes = [UInt8](try Data(contentsOf: file))
         let data = try ExifReader.read(bytes)
-        let theirs = try MetadataTool.exiftoolValues(of: file)
+        let theirs = try await MetadataTool.exiftoolValues(of: file)
         let ours = try #require(
             try JSONSerialization.jsonObject(with: Data(data.json().utf8)) as? [String: Any],
             sourceLocation: sourceLocation)

@@ -73,24 +73,24 @@ import Testing
     }()
 
     /// An image with every kind of metadata `strip` drops, and an ICC profile.
-    static func fixture(_ fileExtension: String, in directory: URL) throws -> URL {
+    static func fixture(_ fileExtension: String, in directory: URL) async throws -> URL {
         let profile = directory.appendingPathComponent("profile.icc")
         try Data(iccProfile).write(to: profile)
-        let file = try MetadataTool.makeImage(named: "metadata.\(fileExtension)", in: directory)
-        try MetadataTool.writeTags(
+        let file = try await MetadataTool.makeImage(named: "metadata.\(fileExtension)", in: directory)
+        try await MetadataTool.writeTags(
             ExifFixtureFiles.tags + [
                 "-ICC_Profile<=\(profile.path)", "-XMP-dc:Title=Secret title", "-XMP-dc:Creator=Someone",
                 "-IPTC:Keywords=secret", "-IPTC:City=Paris", "-Comment=a comment",
                 "-PNG:ModifyDate=2024:01:01 00:00:00", "-PNG:Author=author",
             ], to: file)
         // exiftool compresses the text it writes into zTXt chunks with -z.
-        if fileExtension == "png" { try MetadataTool.writeTags(["-z", "-PNG:Copyright=mine"], to: file) }
+        if fileExtension == "png" { try await MetadataTool.writeTags(["-z", "-PNG:Copyright=mine"], to: file) }
         return file
     }
 
     /// exiftool's groups (family 0) and tag names for `file`.
-    static func exiftoolTags(_ file: URL) throws -> [String] {
-        let json = try MetadataTool.run(MetadataTool.exiftool, ["-json", "-G0", "-a", file.path])
+    static func exiftoolTags(_ file: URL) async throws -> [String] {
+        let json = try await MetadataTool.run(MetadataTool.exiftool, ["-json", "-G0", "-a", file.path])
         let objects = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
         return try #require(objects?.first).keys.sorted()
     }
@@ -99,8 +99,8 @@ import Testing
     func exiftoolFindsNoMetadataAndThePixelsAreUntouched(fileExtension: String, keepsICCProfile: Bool) async throws {
         let directory = try MetadataTool.makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let input = try Self.fixture(fileExtension, in: directory)
-        let before = try Self.exiftoolTags(input)
+        let input = try await Self.fixture(fileExtension, in: directory)
+        let before = try await Self.exiftoolTags(input)
         for group in ["EXIF:", "XMP:", "ICC_Profile:", "EXIF:GPSLatitude"] {
             #expect(before.contains { $0.hasPrefix(group) }, "the fixture lacks \(group)")
         }
@@ -109,7 +109,7 @@ import Testing
         let stripped = try await Self.strip([UInt8](try Data(contentsOf: input)), keepsICCProfile: keepsICCProfile)
         let output = directory.appendingPathComponent("stripped.\(fileExtension)")
         try Data(stripped).write(to: output)
-        let after = try Self.exiftoolTags(output)
+        let after = try await Self.exiftoolTags(output)
         let forbidden = [
             "EXIF:", "XMP:", "IPTC:", "Photoshop:", "File:Comment", "PNG:ModifyDate", "PNG:Author",
             "PNG:Copyright", "PNG:Make", "PNG:Datecreate", "Composite:GPS",
@@ -120,7 +120,7 @@ import Testing
         #expect(!after.contains { $0.contains("GPS") })
         #expect(after.contains { $0.hasPrefix("ICC_Profile:") } == keepsICCProfile)
         #expect(!after.contains("ExifTool:Warning"), "\(after)")
-        #expect(try MetadataTool.differingPixels(input, output) == "0")
+        #expect(try await MetadataTool.differingPixels(input, output) == "0")
         #expect(stripped.count < (try Data(contentsOf: input)).count)
     }
 
@@ -128,7 +128,7 @@ import Testing
     func anySplitIntoBuffersGivesTheSameOutput(fileExtension: String) async throws {
         let directory = try MetadataTool.makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let input = [UInt8](try Data(contentsOf: try Self.fixture(fileExtension, in: directory)))
+        let input = [UInt8](try Data(contentsOf: try await Self.fixture(fileExtension, in: directory)))
         let whole = try await Self.strip(input, nextSize: { Int.max })
         #expect(try await Self.strip(input, nextSize: { 1 }) == whole)
         var random = SeededRandom(seed: 0x57A1_9000)
@@ -142,7 +142,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         var random = SeededRandom(seed: 0x57A1_9001)
         for fileExtension in ["jpg", "png"] {
-            let input = [UInt8](try Data(contentsOf: try Self.fixture(fileExtension, in: directory)))
+            let input = [UInt8](try Data(contentsOf: try await Self.fixture(fileExtension, in: directory)))
             for _ in 0..<300 {
                 var mutant = Array(input.prefix(Int.random(in: 1...input.count, using: &random)))
                 for _ in 0..<Int.random(in: 1...6, using: &random) {
@@ -161,7 +161,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         for name in ["plain.jpg", "progressive.jpg", "plain.png"] {
             let arguments = ["-strip"] + (name.hasPrefix("progressive") ? ["-interlace", "Plane"] : [])
-            let file = try MetadataTool.makeImage(named: name, in: directory, extraArguments: arguments)
+            let file = try await MetadataTool.makeImage(named: name, in: directory, extraArguments: arguments)
             let input = [UInt8](try Data(contentsOf: file))
             #expect(try await Self.strip(input, nextSize: { 7 }) == input, "\(name)")
         }
@@ -170,7 +170,7 @@ import Testing
     @Test func segmentsBetweenProgressiveScansAndTrailersAreDropped() async throws {
         let directory = try MetadataTool.makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let file = try MetadataTool.makeImage(
+        let file = try await MetadataTool.makeImage(
             named: "progressive.jpg", in: directory, extraArguments: ["-strip", "-interlace", "Plane"])
         let original = [UInt8](try Data(contentsOf: file))
         // A comment and an APP1 before the second scan, and a second image (with EXIF) after EOI, as MPO files have.
@@ -182,7 +182,7 @@ import Testing
         let app1: [UInt8] = [0xFF, 0xE1, 0x00, 0x08] + Array("Exif\0\0".utf8)
         var input = original
         input.insert(contentsOf: comment + app1, at: scans[1])
-        let trailerFixture = try ExifFixtureFiles.make(in: directory)["jpg"]!
+        let trailerFixture = try await ExifFixtureFiles.make(in: directory)["jpg"]!
         input += [UInt8](try Data(contentsOf: trailerFixture))
 
         let stripped = try await Self.strip(input, nextSize: { 3 })

@@ -15,22 +15,22 @@ enum MetadataTool {
         _ arguments: [String],
         includingErrors: Bool = false,
         acceptedStatuses: Set<Int32> = [0]
-    ) throws -> String {
-        let (output, errors) = try Tools.runBlocking(executable, arguments, acceptedStatuses: acceptedStatuses)
+    ) async throws -> String {
+        let (output, errors) = try await Tools.run(executable, arguments, acceptedStatuses: acceptedStatuses)
         let standardOutput = String(decoding: output, as: UTF8.self)
         return includingErrors ? standardOutput + errors : standardOutput
     }
 
     /// `exiftool -json -n -G1` of `file`: tag values keyed `Group:Tag`.
-    static func exiftoolValues(of file: URL) throws -> [String: Any] {
-        let json = try run(exiftool, ["-json", "-n", "-G1", file.path])
+    static func exiftoolValues(of file: URL) async throws -> [String: Any] {
+        let json = try await run(exiftool, ["-json", "-n", "-G1", file.path])
         let array = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
         return try #require(array?.first)
     }
 
     /// Writes tags into `file` in place with exiftool's `arguments` (`-Make=Canon`, ...).
-    static func writeTags(_ arguments: [String], to file: URL) throws {
-        try run(exiftool, ["-q", "-q", "-overwrite_original"] + arguments + [file.path])
+    static func writeTags(_ arguments: [String], to file: URL) async throws {
+        try await run(exiftool, ["-q", "-q", "-overwrite_original"] + arguments + [file.path])
     }
 
     /// A fresh directory under the system's temporary directory, for one test's files.
@@ -42,16 +42,16 @@ enum MetadataTool {
     }
 
     /// A 64×48 gradient written by ImageMagick as `name` (its extension picks the format).
-    static func makeImage(named name: String, in directory: URL, extraArguments: [String] = []) throws -> URL {
+    static func makeImage(named name: String, in directory: URL, extraArguments: [String] = []) async throws -> URL {
         let file = directory.appendingPathComponent(name)
-        try run(convert, ["-size", "64x48", "gradient:red-blue"] + extraArguments + [file.path])
+        try await run(convert, ["-size", "64x48", "gradient:red-blue"] + extraArguments + [file.path])
         return file
     }
 
     /// The number of pixels that differ between two images, as `compare -metric AE` counts them (it prints the
     /// count first, before any warning).
-    static func differingPixels(_ first: URL, _ second: URL) throws -> String {
-        let output = try run(
+    static func differingPixels(_ first: URL, _ second: URL) async throws -> String {
+        let output = try await run(
             compare, ["-metric", "AE", first.path, second.path, "null:"], includingErrors: true,
             acceptedStatuses: [0, 1])
         return String(output.prefix { $0.isNumber || $0 == "." || $0 == "e" || $0 == "+" || $0 == "-" })

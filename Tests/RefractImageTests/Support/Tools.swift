@@ -8,21 +8,32 @@ enum Tools {
     }
 
     /// Runs `executable` with `arguments` and returns its standard output; fails on a non-zero exit.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) async throws -> Data {
+        try await run(executable, arguments, acceptedStatuses: [0]).output
+    }
+
+    /// Runs `executable` with `arguments` and returns its standard output and standard error; fails when it exits
+    /// with a status not in `acceptedStatuses`.
     ///
     /// The tool runs and is waited for on a Dispatch thread: blocking one of Swift's few cooperative threads would
     /// stall every other test.
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) async throws -> Data {
+    static func run(
+        _ executable: String,
+        _ arguments: [String],
+        acceptedStatuses: Set<Int32>
+    ) async throws -> (output: Data, errors: String) {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(executable, arguments).output })
+                continuation.resume(
+                    with: Result { try runBlocking(executable, arguments, acceptedStatuses: acceptedStatuses) })
             }
         }
     }
 
     /// Runs `executable` on the calling thread; returns its standard output and standard error, and fails when it
     /// exits with a status not in `acceptedStatuses`.
-    static func runBlocking(
+    private static func runBlocking(
         _ executable: String,
         _ arguments: [String],
         acceptedStatuses: Set<Int32> = [0]
