@@ -13,7 +13,6 @@ timed, so a wrong answer never gives a number.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -176,17 +175,7 @@ buckets:
   {BUCKET}: {{store: local, public: true}}
 """
     )
-    log = folder / "refract.log"
-    process = processes.start(
-        "refract", [str(binary.resolve()), "serve", "--config", str(config), "--port", "0"], cwd=folder, log=log
-    )
-    deadline = time.monotonic() + plain.START_TIMEOUT
-    while not (match := plain.LISTENING.search(log.read_text(errors="replace"))):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"refract serve did not start:\n{log.read_text(errors='replace')}")
-        time.sleep(0.05)
-    url = f"http://{match['host']}:{match['port']}"
-    plain.wait_for_http(url + "/_refract/health", process, log)
+    url, process = images.launch_refract(binary, config, folder, processes)
     return url, process.pid
 
 
@@ -427,25 +416,14 @@ def kibibytes(value: float) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--binary", type=Path, default=Path(os.environ.get("REFRACT_BIN", images.REPO / ".build/release/refract"))
-    )
-    parser.add_argument("--skip-refract", action="store_true", default=os.environ.get("REFRACT_BENCH_SKIP") == "1")
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk measurement (default 10)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads, at most one per connection (default 2)")
-    parser.add_argument("--output", type=Path, help="write the section here instead of printing it")
-    options = parser.parse_args()
-    if not options.skip_refract and not os.access(options.binary, os.X_OK):
-        parser.error(f"no refract binary at {options.binary} (run `swift build -c release`, or pass --skip-refract)")
-    binary = None if options.skip_refract else options.binary
-
+    options, binary = images.section_options(__doc__.splitlines()[0], 10)
     return images.run_standalone(
         "exif",
         lambda folder, processes: run(binary, folder, processes, options.duration, options.threads),
         lambda results: report(results, binary),
         options.output,
     )
+
 
 if __name__ == "__main__":
     sys.exit(main())

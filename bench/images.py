@@ -259,6 +259,22 @@ class Server:
     connection_per_request: bool = False  # wrk sends `Connection: close`
 
 
+def launch_refract(binary: Path, config: Path, folder: Path, processes) -> tuple[str, subprocess.Popen]:
+    """Starts `refract serve --config CONFIG` on a free port; returns its URL and process once it answers."""
+    log = folder / "refract.log"
+    process = processes.start(
+        "refract", [str(binary.resolve()), "serve", "--config", str(config), "--port", "0"], cwd=folder, log=log
+    )
+    deadline = time.monotonic() + plain.START_TIMEOUT
+    while not (match := plain.LISTENING.search(log.read_text(errors="replace"))):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"refract serve did not start:\n{log.read_text(errors='replace')}")
+        time.sleep(0.05)
+    url = f"http://{match['host']}:{match['port']}"
+    plain.wait_for_http(url + "/_refract/health", process, log)
+    return url, process
+
+
 def start_refract(binary: Path, storage: Path, folder: Path, processes) -> Server:
     # The notice level keeps the access log (info) off, as it is for nginx; "listening on" is a notice.
     config = folder / "refract.yml"
@@ -272,17 +288,7 @@ transforms:
   image: {{workers: 0}}
 """
     )
-    log = folder / "refract.log"
-    process = processes.start(
-        "refract", [str(binary.resolve()), "serve", "--config", str(config), "--port", "0"], cwd=folder, log=log
-    )
-    deadline = time.monotonic() + plain.START_TIMEOUT
-    while not (match := plain.LISTENING.search(log.read_text(errors="replace"))):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"refract serve did not start:\n{log.read_text(errors='replace')}")
-        time.sleep(0.05)
-    url = f"http://{match['host']}:{match['port']}"
-    plain.wait_for_http(url + "/_refract/health", process, log)
+    url, process = launch_refract(binary, config, folder, processes)
     return Server(f"{url}/{BUCKET}/{PHOTO}!resize:w={WIDTH}", [process.pid])
 
 
@@ -764,21 +770,40 @@ def report(results: ImageResults, binary: Path | None) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def section_options(
+    description: str, duration: int | None, add_options=None
+) -> tuple[argparse.Namespace, Path | None]:
+    """The options every bench section takes (--duration and --threads for those measured with wrk, the ones given
+    a `duration`), and the binary to measure (None with --skip-refract)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--binary", type=Path, default=Path(os.environ.get("REFRACT_BIN", REPO / ".build/release/refract"))
     )
     parser.add_argument("--skip-refract", action="store_true", default=os.environ.get("REFRACT_BENCH_SKIP") == "1")
-    parser.add_argument("--duration", type=int, default=15, help="seconds per measurement (default 15)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads, at most one per connection (default 2)")
-    parser.add_argument("--engine-runs", type=int, default=10, help="timed runs of each engine command (default 10)")
+    if duration is not None:
+        parser.add_argument(
+            "--duration", type=int, default=duration, help=f"seconds per measurement (default {duration})"
+        )
+        parser.add_argument(
+            "--threads", type=int, default=2, help="wrk threads, at most one per connection (default 2)"
+        )
     parser.add_argument("--output", type=Path, help="write the section here instead of printing it")
+    if add_options:
+        add_options(parser)
     options = parser.parse_args()
     if not options.skip_refract and not os.access(options.binary, os.X_OK):
         parser.error(f"no refract binary at {options.binary} (run `swift build -c release`, or pass --skip-refract)")
-    binary = None if options.skip_refract else options.binary
+    return options, None if options.skip_refract else options.binary
 
+
+def main() -> int:
+    options, binary = section_options(
+        __doc__.splitlines()[0],
+        15,
+        lambda parser: parser.add_argument(
+            "--engine-runs", type=int, default=10, help="timed runs of each engine command (default 10)"
+        ),
+    )
     return run_standalone(
         "images",
         lambda folder, processes: run(

@@ -69,11 +69,26 @@ public struct RefractError: Error, Sendable, Equatable, CustomStringConvertible 
     public let message: String
     /// Seconds a client should wait before retrying (sent as `Retry-After`), for `SlowDown`.
     public let retryAfterSeconds: Int?
+    /// The entity tag a `304` or `412` answer carries, when the store that evaluated the condition reported it.
+    public private(set) var entityTag: String?
 
     private init(_ code: Code, _ message: String, retryAfterSeconds: Int? = nil) {
         self.code = code
         self.message = message
         self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// The error S3 answers with `code` (`NoSuchKey`, `SlowDown`, ...), or nil when Refract has no such code.
+    public init?(s3Code: String, message: String) {
+        guard let code = Code(rawValue: s3Code) else { return nil }
+        self.init(code, message, retryAfterSeconds: code == .slowDown ? 1 : nil)
+    }
+
+    /// The same error, carrying the entity tag of the object whose condition it reports.
+    public func withEntityTag(_ etag: String?) -> RefractError {
+        var error = self
+        error.entityTag = etag
+        return error
     }
 
     /// The S3 error code, as written in `<Code>`.

@@ -21,6 +21,15 @@ public enum ByteRange: Sendable, Equatable {
         }
     }
 
+    /// The range as a `Range` header writes it.
+    public var headerValue: String {
+        switch self {
+        case .closed(let start, let end): "bytes=\(start)-\(end)"
+        case .from(let start): "bytes=\(start)-"
+        case .suffix(let length): "bytes=-\(length)"
+        }
+    }
+
     /// The bytes this range covers in an object of `size` bytes; nil when unsatisfiable (416).
     public func resolve(size: Int) -> ClosedRange<Int>? {
         switch self {

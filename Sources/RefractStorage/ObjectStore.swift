@@ -15,14 +15,15 @@ public protocol ObjectStore: Sendable {
     /// Throws `NoSuchBucket` when the bucket does not exist.
     func checkBucket(_ bucket: String) async throws
 
-    /// The object's metadata, without its body.
-    func head(bucket: String, key: String) async throws -> ObjectInfo
+    /// The object's metadata, without its body; `conditions` that fail throw `NotModified` or `PreconditionFailed`.
+    func head(bucket: String, key: String, conditions: ReadConditions) async throws -> ObjectInfo
 
     /// The object's metadata and its bytes, or the bytes of `range` within it.
     ///
-    /// The range is already resolved against the object's size by the caller's `ByteRange.resolve`; a store that
-    /// cannot know the size beforehand resolves it itself. The body streams with backpressure.
-    func get(bucket: String, key: String, range: ByteRange?) async throws -> ObjectRead
+    /// `conditions` are evaluated before the range, as S3 does: a failing one throws `NotModified` or
+    /// `PreconditionFailed` carrying the object's entity tag. An unsatisfiable range throws `InvalidRange`.
+    /// The body streams with backpressure; a consumer that stops reading it ends the read.
+    func get(bucket: String, key: String, range: ByteRange?, conditions: ReadConditions) async throws -> ObjectRead
 
     /// Stores `body` under `key`, visible to readers only once it is complete and verified.
     ///
@@ -42,6 +43,7 @@ public protocol ObjectStore: Sendable {
         uploadID: String,
         partNumber: Int,
         body: ObjectBody,
+        contentLength: Int?,
         contentMD5: [UInt8]?
     ) async throws -> PartInfo
     func listParts(bucket: String, key: String, uploadID: String) async throws -> [PartInfo]
@@ -52,6 +54,23 @@ public protocol ObjectStore: Sendable {
         parts: [CompletedPart]
     ) async throws -> ObjectInfo
     func abortMultipartUpload(bucket: String, key: String, uploadID: String) async throws
+
+    /// Releases the store's connections; called once, when the gateway stops.
+    func shutdown() async throws
+}
+
+extension ObjectStore {
+    public func shutdown() async throws {}
+
+    /// The object's metadata, unconditionally.
+    public func head(bucket: String, key: String) async throws -> ObjectInfo {
+        try await head(bucket: bucket, key: key, conditions: .none)
+    }
+
+    /// The object, or `range` of it, unconditionally.
+    public func get(bucket: String, key: String, range: ByteRange?) async throws -> ObjectRead {
+        try await get(bucket: bucket, key: key, range: range, conditions: .none)
+    }
 }
 
 /// What a store knows of an object without reading it.
@@ -102,11 +121,20 @@ public struct PutOptions: Sendable, Equatable {
     public var userMetadata: [String: String]
     /// The `Content-MD5` the client sent, decoded; the store refuses the body with `BadDigest` if it differs.
     public var contentMD5: [UInt8]?
+    /// The body's length when the client declared it; an S3 store refuses a body of unknown length with
+    /// `MissingContentLength`, as S3 does.
+    public var contentLength: Int?
 
-    public init(contentType: String? = nil, userMetadata: [String: String] = [:], contentMD5: [UInt8]? = nil) {
+    public init(
+        contentType: String? = nil,
+        userMetadata: [String: String] = [:],
+        contentMD5: [UInt8]? = nil,
+        contentLength: Int? = nil
+    ) {
         self.contentType = contentType
         self.userMetadata = userMetadata
         self.contentMD5 = contentMD5
+        self.contentLength = contentLength
     }
 }
 

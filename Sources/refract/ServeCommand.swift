@@ -34,9 +34,11 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.notice("listening on http://\(host):\(port)")
             }
         } catch {
+            await gateway.shutdown()
             try await builtins.shutdown()
             throw error
         }
+        await gateway.shutdown()
         try await builtins.shutdown()
     }
 }

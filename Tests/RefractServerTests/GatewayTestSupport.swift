@@ -47,7 +47,7 @@ struct GatewayFixture {
         defer { try? FileManager.default.removeItem(at: root) }
         let gateway = try Gateway(
             configuration: RefractConfiguration.parse(yaml: configuration, environment: [:]),
-            transforms: [UppercaseTransform(), RepeatTransform(), CorruptSourceTransform()],
+            transforms: [UppercaseTransform(), RepeatTransform(), CorruptSourceTransform(), PayloadEchoTransform()],
             logger: Logger(label: "test")
         )
         try await gateway.application(port: 0).test(.router, test)

@@ -88,3 +88,17 @@ struct CorruptSourceTransform: Transform {
         }
     }
 }
+
+/// Answers with what the context says of the request: the access point's payload and the source's bucket and key.
+struct PayloadEchoTransform: BufferedTransform {
+    var maxInputBytes: Int { 1 << 20 }
+
+    var descriptor: TransformDescriptor {
+        TransformDescriptor(name: "echo", version: "1", summary: "Writes the payload and the source's name.")
+    }
+
+    func apply(buffer: ByteBuffer, contentType: String, context: TransformContext) async throws -> TransformOutput {
+        let text = "\(context.payload ?? "no payload") \(context.source.bucket)/\(context.source.key)"
+        return TransformOutput(body: ObjectBody(buffer: ByteBuffer(string: text)), contentType: "text/plain")
+    }
+}

@@ -21,6 +21,7 @@ extension FilesystemStoreTests {
                 uploadID: uploadID,
                 partNumber: partNumber,
                 body: FilesystemStoreTests.body(bytes, chunkSize: 64 * 1024),
+                contentLength: bytes.count,
                 contentMD5: contentMD5
             )
         }
@@ -122,6 +123,7 @@ extension FilesystemStoreTests {
                         uploadID: target.uploadID,
                         partNumber: 1,
                         body: FilesystemStoreTests.body([1]),
+                        contentLength: 1,
                         contentMD5: nil
                     )
                 }

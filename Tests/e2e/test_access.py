@@ -13,6 +13,8 @@ from s3_clients import AwsCli, Boto3Driver, ListQuery, boto3_client, expect_fail
 from s3_http import GatewayHTTP, assert_s3_error, fetch, list_bucket_xml, object_path
 from sigv4 import Credentials
 
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture
 def private_object(admin_s3, key_prefix) -> tuple[str, bytes]:

@@ -16,6 +16,8 @@ from payloads import MIB, random_bytes
 from s3_http import GatewayHTTP, assert_s3_error, object_path, parse_http_response
 from sigv4 import Scope, sign_headers
 
+pytestmark = pytest.mark.both_stores
+
 
 def test_expect_100_continue_put_with_curl(http: GatewayHTTP, curl, tmp_path, key_prefix):
     body = random_bytes(2 * MIB, key_prefix)
@@ -50,6 +52,7 @@ def wait_until(condition, timeout: float) -> bool:
     return condition()
 
 
+@pytest.mark.filesystem_only
 def test_client_disconnect_mid_download_releases_the_file(gateway, http: GatewayHTTP, storage_root, key_prefix):
     key = key_prefix + "abandoned.bin"
     http.request("PUT", object_path(PUBLIC_BUCKET, key), body=random_bytes(64 * MIB, key), credentials=ADMIN)

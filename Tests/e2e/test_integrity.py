@@ -19,6 +19,8 @@ from sigv4 import (
     signing_key,
 )
 
+pytestmark = pytest.mark.both_stores
+
 DIGESTS = {"content_md5": content_md5, "checksum_crc32": checksum_crc32}
 DIGEST_HEADERS = {"content_md5": "content-md5", "checksum_crc32": "x-amz-checksum-crc32"}
 

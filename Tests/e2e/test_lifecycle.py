@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from downloads import RawDownload
-from gateway_config import ADMIN, PUBLIC_BUCKET
+from gateway_config import ADMIN, PUBLIC_BUCKET, STORE_KINDS
 from payloads import MIB, random_bytes
 from refract_process import RefractProcess, run_refract_expecting_exit
 from s3_http import GatewayHTTP, assert_s3_error, list_bucket_xml, object_path
@@ -18,8 +18,9 @@ from s3_http import GatewayHTTP, assert_s3_error, list_bucket_xml, object_path
 DEMO_STORE = Path(__file__).resolve().parents[2] / "storage"
 
 
-def test_sigterm_lets_an_in_flight_download_finish(own_gateway):
-    gateway = own_gateway()
+@pytest.mark.parametrize("kind", STORE_KINDS)
+def test_sigterm_lets_an_in_flight_download_finish(own_gateway, kind):
+    gateway = own_gateway(kind)
     http = GatewayHTTP(gateway.host, gateway.port)
     body = random_bytes(48 * MIB, "drain")
     path = object_path(PUBLIC_BUCKET, "drain.bin")

@@ -12,6 +12,8 @@ import pytest
 from gateway_config import LISTING_BUCKET
 from s3_clients import ListQuery, S3Driver
 
+pytestmark = pytest.mark.both_stores
+
 # No key is also a folder of another key: the filesystem store keeps keys as paths.
 LISTING_KEYS = [
     "Z-upper.txt",

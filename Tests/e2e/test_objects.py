@@ -1,16 +1,19 @@
-"""PutObject, GetObject, HeadObject and DeleteObject through boto3 and aws-cli (SPEC §1.1)."""
+"""PutObject, GetObject, HeadObject, DeleteObject and DeleteObjects through boto3 and aws-cli (SPEC §1.1)."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gateway_config import ADMIN, PRIVATE_BUCKET
+from gateway_config import ADMIN, PRIVATE_BUCKET, PUBLIC_BUCKET
 from payloads import random_bytes
 from s3_clients import ListQuery, PutOptions, S3Driver, expect_failure
 from s3_http import GatewayHTTP, assert_s3_error, object_path
+
+pytestmark = pytest.mark.both_stores
 
 # Keys that are easy to mangle on the way: spaces, non-ASCII, '!' (which boto3 sends as %21), reserved URL
 # characters, a literal "%20", and ".." inside a name (which is not a path segment).
@@ -87,6 +90,36 @@ def test_awkward_keys_round_trip(driver: S3Driver, key_prefix):
     assert driver.list_page(PRIVATE_BUCKET, ListQuery(prefix=key_prefix)).keys == []
 
 
+def test_delete_objects(admin_s3, key_prefix):
+    keys = [f"{key_prefix}batch/{number}.txt" for number in range(5)]
+    for key in keys:
+        admin_s3.put_object(Bucket=PRIVATE_BUCKET, Key=key, Body=key.encode())
+    absent = key_prefix + "never-there.txt"
+    reply = admin_s3.delete_objects(
+        Bucket=PRIVATE_BUCKET, Delete={"Objects": [{"Key": key} for key in [*keys[:3], absent]]}
+    )
+    deleted = sorted(entry["Key"] for entry in reply["Deleted"])
+    assert deleted == sorted([*keys[:3], absent]), "a key that is not there counts as deleted, as in S3"
+    assert not reply.get("Errors"), reply["Errors"]
+    listed = admin_s3.list_objects_v2(Bucket=PRIVATE_BUCKET, Prefix=key_prefix)
+    assert [entry["Key"] for entry in listed["Contents"]] == keys[3:]
+
+    quiet = admin_s3.delete_objects(
+        Bucket=PRIVATE_BUCKET, Delete={"Objects": [{"Key": key} for key in keys[3:]], "Quiet": True}
+    )
+    assert not quiet.get("Deleted") and not quiet.get("Errors"), "quiet mode reports failures only"
+    assert admin_s3.list_objects_v2(Bucket=PRIVATE_BUCKET, Prefix=key_prefix)["KeyCount"] == 0
+
+
+def test_delete_objects_refuses_each_key_the_user_may_not_delete(admin_s3, reader_s3, key_prefix):
+    key = key_prefix + "kept.txt"
+    admin_s3.put_object(Bucket=PUBLIC_BUCKET, Key=key, Body=b"kept")
+    reply = reader_s3.delete_objects(Bucket=PUBLIC_BUCKET, Delete={"Objects": [{"Key": key}]})
+    assert [(entry["Key"], entry["Code"]) for entry in reply["Errors"]] == [(key, "AccessDenied")]
+    assert not reply.get("Deleted")
+    assert admin_s3.get_object(Bucket=PUBLIC_BUCKET, Key=key)["Body"].read() == b"kept"
+
+
 def test_bang_in_key_is_percent_encoded_not_a_suffix(admin_s3, http: GatewayHTTP, key_prefix):
     key = key_prefix + "report!final.txt"
     admin_s3.put_object(Bucket=PRIVATE_BUCKET, Key=key, Body=b"the final report")
@@ -95,16 +128,35 @@ def test_bang_in_key_is_percent_encoded_not_a_suffix(admin_s3, http: GatewayHTTP
     assert (reply.status, reply.body) == (200, b"the final report")
 
 
+@pytest.fixture
+def stored_anywhere(gateway, store_kind, request) -> Callable[[str], list[str]]:
+    """Where a file or object of this base name exists, looked at directly rather than through the gateway: any file
+    under the test run's temporary folders (the gateway's filesystem store among them) and, with the S3 store, any
+    key of any bucket in moto."""
+    temporary_folders = gateway.log_path.parent.parent
+    moto = request.getfixturevalue("moto") if store_kind == "s3" else None
+
+    def find(name: str) -> list[str]:
+        found = [str(path) for path in temporary_folders.rglob(name)]
+        if moto is not None:
+            for bucket in moto.client.list_buckets()["Buckets"]:
+                found += [f"s3://{bucket['Name']}/{key}" for key in moto.keys(bucket["Name"]) if key.endswith(name)]
+        return found
+
+    return find
+
+
 @pytest.mark.parametrize(
     "raw_key", ["../escape.txt", "a/../../escape.txt", "%2E%2E/escape.txt", "a/%2e%2e/%2e%2e/escape.txt", "./x.txt"]
 )
-def test_key_with_dot_dot_segment_is_refused(http: GatewayHTTP, storage_root, raw_key):
+def test_key_with_dot_dot_segment_is_refused(http: GatewayHTTP, stored_anywhere, raw_key):
     reply = http.request("PUT", f"/{PRIVATE_BUCKET}/{raw_key}", body=b"escaped", credentials=ADMIN)
     assert_s3_error(reply, 400, "InvalidArgument")
-    assert not [path for path in storage_root.parent.parent.rglob("escape.txt")], "nothing is written anywhere"
+    assert not stored_anywhere("escape.txt"), "nothing is written anywhere"
     assert_s3_error(http.get(f"/{PRIVATE_BUCKET}/{raw_key}", credentials=ADMIN), 400, "InvalidArgument")
 
 
+@pytest.mark.filesystem_only
 def test_reading_through_dot_dot_never_leaves_the_bucket(http: GatewayHTTP, storage_root):
     (storage_root / "outside.txt").write_text("not an object of any bucket")
     for path in (f"/{PRIVATE_BUCKET}/../outside.txt", f"/{PRIVATE_BUCKET}/%2e%2e/outside.txt"):

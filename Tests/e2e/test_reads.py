@@ -11,6 +11,8 @@ from payloads import random_bytes
 from s3_clients import Conditions, S3Driver, expect_failure
 from s3_http import GatewayHTTP, assert_s3_error, object_path
 
+pytestmark = pytest.mark.both_stores
+
 SIZE = 100_000
 DAY = timedelta(days=1)
 OTHER_ETAG = '"0123456789abcdef0123456789abcdef"'

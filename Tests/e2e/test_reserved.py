@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from gateway_config import PUBLIC_BUCKET
 from s3_http import GatewayHTTP, object_path
+
+pytestmark = pytest.mark.both_stores
 
 SAMPLE = re.compile(r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?\s+(?P<value>\S+)")
 

@@ -17,6 +17,7 @@ struct BucketRoute: Sendable {
 struct BucketDirectory: Sendable {
     /// The stores by their configured name.
     let stores: [String: any ObjectStore]
+    private let logger: Logger
     private let configured: [String: BucketRoute]
     /// Set when the configuration names no bucket: each of its folders is then a public bucket.
     private let discovered: FilesystemStore?
@@ -30,11 +31,20 @@ struct BucketDirectory: Sendable {
                 let filesystem = FilesystemStore(root: root, logger: logger)
                 stores[name] = filesystem
                 filesystemStores[name] = filesystem
-            case .s3:
-                throw RefractError.notImplemented("stores.\(name): type s3 is not supported by this version.")
+            case .s3(let s3):
+                let settings = try S3StoreSettings(
+                    endpoint: s3.endpoint,
+                    region: s3.region,
+                    credentials: SigV4Credentials(accessKeyID: s3.accessKeyID, secretAccessKey: s3.secretAccessKey),
+                    pathStyle: s3.pathStyle,
+                    connectTimeout: s3.connectTimeout,
+                    readTimeout: s3.readTimeout
+                )
+                stores[name] = S3Store(name: name, settings: settings, logger: logger)
             }
         }
         self.stores = stores
+        self.logger = logger
         var configured: [String: BucketRoute] = [:]
         for (name, bucket) in configuration.buckets {
             guard let store = stores[bucket.store] else {
@@ -57,6 +67,17 @@ struct BucketDirectory: Sendable {
         guard let discovered, !name.isEmpty, !name.hasPrefix(".") else { throw RefractError.noSuchBucket() }
         try await discovered.checkBucket(name)
         return BucketRoute(name: name, store: discovered, storeBucket: name, isPublic: true)
+    }
+
+    /// Closes the stores' connections.
+    func shutdown() async {
+        for (name, store) in stores {
+            do {
+                try await store.shutdown()
+            } catch {
+                logger.warning("store did not shut down cleanly", metadata: ["store": "\(name)", "error": "\(error)"])
+            }
+        }
     }
 
     /// The names clients can use, sorted.

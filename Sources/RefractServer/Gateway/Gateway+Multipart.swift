@@ -34,6 +34,7 @@ extension Gateway {
             uploadID: uploadID,
             partNumber: partNumber,
             body: payload.body,
+            contentLength: payload.contentLength,
             contentMD5: contentMD5
         )
         return Response(status: .ok, headers: Self.writeHeaders(etag: part.etag, payload: payload))

@@ -8,19 +8,16 @@ extension Gateway {
     /// GetObject and HeadObject: the object, or a range of it, streamed from the store.
     func getObject(_ call: ObjectCall, route: BucketRoute) async throws -> Response {
         try authorizer.authorize(call.identity, .getObject, resource: call.resource, publicRead: route.isPublic)
-        let conditions = ConditionalRequest(call.request)
+        let conditions = ReadConditions(call.request)
         if call.request.method == .head {
-            let info = try await route.store.head(bucket: route.storeBucket, key: call.key)
-            call.exchange.etag = info.etag
-            try conditions.evaluate(etag: info.etag, lastModified: info.lastModified)
+            let info = try await route.store.head(bucket: route.storeBucket, key: call.key, conditions: conditions)
             var headers = Self.objectHeaders(info)
             headers[.contentLength] = String(info.size)
             return Response(status: .ok, headers: headers)
         }
         let range = call.request.header(.range).flatMap(ByteRange.init(header:))
-        let read = try await route.store.get(bucket: route.storeBucket, key: call.key, range: range)
-        call.exchange.etag = read.info.etag
-        try conditions.evaluate(etag: read.info.etag, lastModified: read.info.lastModified)
+        let read = try await route.store.get(
+            bucket: route.storeBucket, key: call.key, range: range, conditions: conditions)
         var headers = Self.objectHeaders(read.info)
         var status = HTTPResponse.Status.ok
         var length = read.info.size
@@ -43,8 +40,9 @@ extension Gateway {
     /// PutObject: the body streams, verified, into the store, which makes it visible only once complete.
     func putObject(_ call: ObjectCall, route: BucketRoute) async throws -> Response {
         try authorizer.authorize(call.identity, .putObject, resource: call.resource, publicRead: false)
-        let options = try Self.putOptions(call.request)
+        var options = try Self.putOptions(call.request)
         let payload = try verifiedPayload(call)
+        options.contentLength = payload.contentLength
         let info = try await route.store.put(
             bucket: route.storeBucket,
             key: call.key,

@@ -23,12 +23,16 @@ extension Gateway {
         if let subresource = gatewayRequest.query.keys.first(where: Self.unsupportedSubresources.contains) {
             throw RefractError.notImplemented("The ?\(subresource) sub-resource is not implemented by Refract.")
         }
+        try Self.refuseDotSegments(in: path.key)
         let identity = try authorizer.authenticate(gatewayRequest)
         let call = ObjectCall(request: gatewayRequest, body: request.body, identity: identity, exchange: exchange)
         if path.bucket.isEmpty {
             guard gatewayRequest.method == .get else { throw RefractError.methodNotAllowed() }
             exchange.operation = "ListBuckets"
             return try await listBuckets(call)
+        }
+        if let accessPoint = accessPoints[path.bucket] {
+            return try await respondThroughAccessPoint(call, accessPoint: accessPoint)
         }
         let route = try await buckets.route(path.bucket)
         if path.key.isEmpty {
@@ -42,6 +46,16 @@ extension Gateway {
             return try await transformObject(call, route: route, suffix: suffix)
         }
         return try await respondToObject(call, route: route)
+    }
+
+    /// Keys with a "." or ".." segment are refused whatever the store: a client that downloads them into folders
+    /// (`aws s3 cp --recursive`, `sync`) would write outside its target, and the filesystem store cannot hold them.
+    private static func refuseDotSegments(in key: String) throws(RefractError) {
+        let segments = key.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        if segments.contains(where: { $0.elementsEqual(".".utf8) || $0.elementsEqual("..".utf8) }) {
+            throw RefractError.invalidArgument(
+                "The object key \(key.quotedForMessage()) has a \".\" or \"..\" segment, which Refract refuses.")
+        }
     }
 
     private func respondToBucket(_ call: ObjectCall, route: BucketRoute) async throws -> Response {

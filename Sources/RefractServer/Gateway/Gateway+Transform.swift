@@ -13,19 +13,30 @@ extension Gateway {
     func transformObject(_ call: ObjectCall, route: BucketRoute, suffix: String) async throws -> Response {
         let pipeline = try registry.pipeline(for: suffix)
         call.exchange.transform = pipeline.canonical
-        try authorizeTransform(call, route: route, suffix: suffix)
+        try authorizeTransform(
+            call, stepNames: try SuffixParser.parse(suffix).map(\.name), publicBucket: route.isPublic)
+        return try await respondTransformed(call, route: route, pipeline: pipeline, payload: nil)
+    }
+
+    /// The object `call` names in `route`'s bucket, run through `pipeline`; `payload` is an access point's.
+    func respondTransformed(
+        _ call: ObjectCall,
+        route: BucketRoute,
+        pipeline: Pipeline,
+        payload: String?
+    ) async throws -> Response {
         let source = try await route.store.head(bucket: route.storeBucket, key: call.key)
         let requestHeaders = Dictionary(
             call.request.headerPairs.map { ($0.name, $0.value) },
             uniquingKeysWith: { first, second in "\(first),\(second)" }
         )
         let variants = pipeline.outputVariants(requestHeaders: requestHeaders)
-        let etag = pipeline.etag(sourceETag: source.etag, payload: nil, variants: variants)
+        let etag = pipeline.etag(sourceETag: source.etag, payload: payload, variants: variants)
         call.exchange.etag = etag
         var headers: HTTPFields = [.eTag: etag, .cacheControl: configuration.server.cacheControl]
         let vary = Set(variants.map(\.requestHeader)).sorted().map(Self.headerDisplayName).joined(separator: ", ")
         if !vary.isEmpty { headers[.vary] = vary }
-        if try ConditionalRequest(call.request).isNotModified(etag: etag, lastModified: source.lastModified) {
+        if try ReadConditions(call.request).isNotModified(etag: etag, lastModified: source.lastModified) {
             return Response(status: .notModified, headers: headers)
         }
 
@@ -43,17 +54,16 @@ extension Gateway {
                 lastModified: read.info.lastModified,
                 userMetadata: read.info.userMetadata
             ),
-            requestHeaders: requestHeaders
+            requestHeaders: requestHeaders,
+            payload: payload
         )
         let store = route.store
         let (storeBucket, key, sourceETag) = (route.storeBucket, call.key, read.info.etag)
         let sourceRanges = SourceRanges(objectLength: read.info.size) { range in
+            // A source replaced between two reads would mix two objects' bytes: If-Match refuses that.
             let part = try await store.get(
-                bucket: storeBucket, key: key, range: .closed(range.lowerBound, range.upperBound - 1))
-            // A source replaced between two reads would mix two objects' bytes.
-            guard part.info.etag == sourceETag else {
-                throw RefractError.preconditionFailed("The source changed while it was being read.")
-            }
+                bucket: storeBucket, key: key, range: .closed(range.lowerBound, range.upperBound - 1),
+                conditions: ReadConditions(ifMatch: sourceETag))
             return try await part.body.collect(
                 upTo: range.count, tooLarge: .internalError("The store sent more than the range."))
         }
@@ -67,7 +77,7 @@ extension Gateway {
             context: context
         )
         // The source may have changed between the HEAD and the GET: the ETag describes what is actually sent.
-        headers[.eTag] = pipeline.etag(sourceETag: read.info.etag, payload: nil, variants: variants)
+        headers[.eTag] = pipeline.etag(sourceETag: read.info.etag, payload: payload, variants: variants)
         headers[.contentType] = output.contentType
         headers[.lastModified] = HTTPDate.rfc1123(read.info.lastModified)
         for (name, value) in output.headers.sorted(by: { $0.key < $1.key }) where name != "vary" {
@@ -98,13 +108,13 @@ extension Gateway {
     /// unless the URL carries a valid signature: like an S3 presigned URL, the operator's key is the grant.
     /// `signing.required` takes the public bucket's anonymous right away; a SigV4 user with the rights needs no
     /// signature.
-    private func authorizeTransform(_ call: ObjectCall, route: BucketRoute, suffix: String) throws {
+    func authorizeTransform(_ call: ObjectCall, stepNames: [String], publicBucket: Bool) throws {
         let signed = try signer.verify(rawPath: call.request.rawPath, query: call.request.query, now: Date())
         if signed == true, call.identity == nil { return }
-        let publicRead = route.isPublic && !configuration.security.signing.required
+        let publicRead = publicBucket && !configuration.security.signing.required
         try authorizer.authorize(call.identity, .getObject, resource: call.resource, publicRead: publicRead)
-        for step in try SuffixParser.parse(suffix) {
-            try authorizer.authorize(call.identity, .transform, resource: step.name, publicRead: publicRead)
+        for name in stepNames {
+            try authorizer.authorize(call.identity, .transform, resource: name, publicRead: publicRead)
         }
     }
 

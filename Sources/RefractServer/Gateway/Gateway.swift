@@ -13,6 +13,7 @@ public struct Gateway: Sendable {
 
     let configuration: RefractConfiguration
     let buckets: BucketDirectory
+    let accessPoints: AccessPointDirectory
     let registry: TransformRegistry
     let authorizer: Authorizer
     let signer: URLSigner
@@ -26,14 +27,37 @@ public struct Gateway: Sendable {
     public init(configuration: RefractConfiguration, transforms: [any Transform], logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        buckets = try BucketDirectory(configuration: configuration, logger: logger)
         registry = try TransformRegistry(
             transforms: transforms,
             presets: configuration.presets,
             onlyPresets: configuration.security.onlyPresets
         )
+        accessPoints = try AccessPointDirectory(configuration: configuration, registry: registry)
         authorizer = Authorizer(policy: AccessPolicy(users: configuration.security.users))
         signer = URLSigner(keys: configuration.security.signing.keys)
+        // Last: the stores hold connections that only ``shutdown()`` releases.
+        buckets = try BucketDirectory(configuration: configuration, logger: logger)
+    }
+
+    /// Releases the stores' connections; call it once the gateway has stopped serving.
+    public func shutdown() async {
+        await buckets.shutdown()
+    }
+
+    /// Logs, for each store, whether it answers; one that does not still lets the gateway start, and its reads
+    /// fail with `ServiceUnavailable` until it comes back.
+    func logStoreReachability() async {
+        for (name, store) in buckets.stores.sorted(by: { $0.key < $1.key }) {
+            var metadata: Logger.Metadata = ["store": "\(name)", "type": "\(store.kind)"]
+            if let s3 = store as? S3Store { metadata["endpoint"] = "\(s3.settings.endpoint)" }
+            do {
+                try await store.checkReady()
+                logger.notice("store connected", metadata: metadata)
+            } catch {
+                metadata["error"] = "\((error as? RefractError)?.message ?? "\(error)")"
+                logger.warning("store unreachable; its reads fail with 503 until it answers", metadata: metadata)
+            }
+        }
     }
 
     /// The Hummingbird application that serves the gateway on `configuration.server`'s address,
@@ -69,6 +93,7 @@ public struct Gateway: Sendable {
             logger: logger
         )
         groupConfiguration.maximumGracefulShutdownDuration = configuration.server.drainTimeout
+        await logStoreReachability()
         try await ServiceGroup(configuration: groupConfiguration).run()
     }
 }

@@ -87,7 +87,7 @@ struct GatewayResponder: HTTPResponder {
         let status = HTTPResponse.Status(code: refractError.httpStatus)
         // Only a 304 or 412 speaks about the representation; a failed transform has none to name.
         if refractError.hasSameCode(as: .notModified) || refractError.hasSameCode(as: .preconditionFailed()),
-            let etag = exchange.etag
+            let etag = refractError.entityTag ?? exchange.etag
         {
             headers[.eTag] = etag
         }

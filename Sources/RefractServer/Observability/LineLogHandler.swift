@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import RefractStorage
 import Synchronization
 
 /// A log handler that writes one line per event to standard output, as text or as a JSON object.

@@ -48,6 +48,7 @@ extension FilesystemStore {
         uploadID: String,
         partNumber: Int,
         body: ObjectBody,
+        contentLength: Int?,
         contentMD5: [UInt8]?
     ) async throws -> PartInfo {
         try await translatingErrors("uploadPart", bucket: bucket, key: key) {

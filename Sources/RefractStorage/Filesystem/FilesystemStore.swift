@@ -79,22 +79,29 @@ public struct FilesystemStore: ObjectStore {
         }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
-    public func head(bucket: String, key: String) async throws -> ObjectInfo {
+    public func head(bucket: String, key: String, conditions: ReadConditions) async throws -> ObjectInfo {
         try await translatingErrors("head", bucket: bucket, key: key) {
             try await blocking {
                 let bucketFolder = try resolveBucketFolder(bucket)
                 let keyPath = try ObjectKeyPath(validating: key)
                 let location = try KeyLocation.resolve(keyPath, inBucketFolder: bucketFolder)
                 guard case .file(_, let status) = location.entry else { throw RefractError.noSuchKey() }
-                return try objectInfo(bucket: bucket, key: key, fileName: keyPath.fileName, status: status)
+                let info = try objectInfo(bucket: bucket, key: key, fileName: keyPath.fileName, status: status)
+                try conditions.evaluate(etag: info.etag, lastModified: info.lastModified)
+                return info
             }
         }
     }
 
     /// The object and its bytes; `range` is resolved here against the size of the file as opened.
-    public func get(bucket: String, key: String, range: ByteRange?) async throws -> ObjectRead {
+    public func get(
+        bucket: String,
+        key: String,
+        range: ByteRange?,
+        conditions: ReadConditions
+    ) async throws -> ObjectRead {
         try await translatingErrors("get", bucket: bucket, key: key) {
-            let (file, info) = try await blocking {
+            let (file, info, resolvedRange) = try await blocking {
                 let bucketFolder = try resolveBucketFolder(bucket)
                 let keyPath = try ObjectKeyPath(validating: key)
                 let location = try KeyLocation.resolve(keyPath, inBucketFolder: bucketFolder)
@@ -109,14 +116,21 @@ public struct FilesystemStore: ObjectStore {
                 let status = try file.withDescriptor {
                     try FileSystemCalls.status(ofDescriptor: $0, path: realPath)
                 }
-                guard status.kind == .regularFile else { throw RefractError.noSuchKey() }
-                let info = try objectInfo(bucket: bucket, key: key, fileName: keyPath.fileName, status: status)
-                return (file, info)
-            }
-            var resolvedRange: ClosedRange<Int>?
-            if let range {
-                guard let resolved = range.resolve(size: info.size) else { throw RefractError.invalidRange() }
-                resolvedRange = resolved
+                do {
+                    guard status.kind == .regularFile else { throw RefractError.noSuchKey() }
+                    let info = try objectInfo(bucket: bucket, key: key, fileName: keyPath.fileName, status: status)
+                    // Conditions first, then the range, as S3 orders them.
+                    try conditions.evaluate(etag: info.etag, lastModified: info.lastModified)
+                    var resolvedRange: ClosedRange<Int>?
+                    if let range {
+                        guard let resolved = range.resolve(size: info.size) else { throw RefractError.invalidRange() }
+                        resolvedRange = resolved
+                    }
+                    return (file, info, resolvedRange)
+                } catch {
+                    file.close()
+                    throw error
+                }
             }
             let byteRange = resolvedRange.map { $0.lowerBound..<($0.upperBound + 1) } ?? 0..<info.size
             let body = FileBody(file: file, byteRange: byteRange, threadPool: threadPool)

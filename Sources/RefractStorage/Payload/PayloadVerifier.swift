@@ -101,7 +101,8 @@ public struct PayloadVerifier: Sendable {
         let checksums = PayloadChecksums()
         return VerifiedPayload(
             body: ObjectBody(PayloadVerifyingSequence(base: body, verifier: self, checksums: checksums)),
-            checksums: checksums
+            checksums: checksums,
+            contentLength: decodedContentLength
         )
     }
 }

@@ -7,4 +7,6 @@ public struct VerifiedPayload: Sendable {
     public let body: ObjectBody
     /// Filled when `body` has been read to its end and every check passed.
     public let checksums: PayloadChecksums
+    /// The decoded payload's length, when the client declared it.
+    public let contentLength: Int?
 }

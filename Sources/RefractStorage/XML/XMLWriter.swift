@@ -1,28 +1,30 @@
 /// Writes the small XML documents of the S3 API, escaping text as it goes.
-struct XMLWriter {
-    private(set) var text = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
+package struct XMLWriter {
+    package private(set) var text = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
+
+    package init() {}
 
     /// Writes `<name>` ... `</name>` around what `content` writes; the root element carries S3's namespace.
-    mutating func element(_ name: String, namespace: Bool = false, _ content: (inout XMLWriter) -> Void) {
+    package mutating func element(_ name: String, namespace: Bool = false, _ content: (inout XMLWriter) -> Void) {
         text += namespace ? #"<\#(name) xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"# : "<\(name)>"
         content(&self)
         text += "</\(name)>"
     }
 
     /// Writes `<name>value</name>`.
-    mutating func element(_ name: String, _ value: String) {
+    package mutating func element(_ name: String, _ value: String) {
         text += "<\(name)>\(Self.escape(value))</\(name)>"
     }
 
-    mutating func element(_ name: String, _ value: Int) {
+    package mutating func element(_ name: String, _ value: Int) {
         element(name, String(value))
     }
 
-    mutating func element(_ name: String, _ value: Bool) {
+    package mutating func element(_ name: String, _ value: Bool) {
         element(name, value ? "true" : "false")
     }
 
-    static func escape(_ value: String) -> String {
+    package static func escape(_ value: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(value.utf8.count)
         for character in value.unicodeScalars {

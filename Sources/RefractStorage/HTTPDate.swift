@@ -11,12 +11,12 @@ import Darwin
 /// The two date forms S3 speaks: RFC 1123 in headers, ISO 8601 with milliseconds in XML.
 ///
 /// Written with the C library because `DateFormatter` is slow and locale-bound, and these run on every request.
-enum HTTPDate {
+package enum HTTPDate {
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// `Sun, 06 Nov 1994 08:49:37 GMT`
-    static func rfc1123(_ date: Date) -> String {
+    package static func rfc1123(_ date: Date) -> String {
         let parts = utc(date)
         return String(
             format: "%@, %02d %@ %04d %02d:%02d:%02d GMT",
@@ -31,7 +31,7 @@ enum HTTPDate {
     }
 
     /// `2009-10-12T17:50:30.000Z`
-    static func iso8601(_ date: Date) -> String {
+    package static func iso8601(_ date: Date) -> String {
         let parts = utc(date)
         let milliseconds = Int((date.timeIntervalSince1970 * 1000).rounded(.down)) % 1000
         return String(
@@ -47,7 +47,7 @@ enum HTTPDate {
     }
 
     /// Parses the three date forms HTTP allows in conditional headers (RFC 9110 §5.6.7); nil when none fits.
-    static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         let words = text.split(separator: " ", omittingEmptySubsequences: true)
         let day: Substring
         let month: Substring
@@ -83,6 +83,23 @@ enum HTTPDate {
         parts.tm_min = minute
         parts.tm_sec = second
         return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
+    }
+
+    /// Parses `2009-10-12T17:50:30.000Z` (fractional seconds optional), as S3's listings write dates.
+    package static func parseISO8601(_ text: String) -> Date? {
+        let fields = text.split(whereSeparator: { "-T:Z".contains($0) })
+        guard text.hasSuffix("Z"), fields.count == 6, let seconds = Double(fields[5]),
+            let year = Int32(fields[0]), let month = Int32(fields[1]), let day = Int32(fields[2]),
+            let hour = Int32(fields[3]), let minute = Int32(fields[4])
+        else { return nil }
+        var parts = tm()
+        parts.tm_year = year - 1900
+        parts.tm_mon = month - 1
+        parts.tm_mday = day
+        parts.tm_hour = hour
+        parts.tm_min = minute
+        parts.tm_sec = Int32(seconds.rounded(.down))
+        return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)) + seconds.truncatingRemainder(dividingBy: 1))
     }
 
     private static func utc(_ date: Date) -> tm {

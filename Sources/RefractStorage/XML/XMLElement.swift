@@ -1,20 +1,20 @@
 import Foundation
 import RefractCore
 
-/// A parsed XML element: enough of XML for the request bodies of the S3 API
-/// (CompleteMultipartUpload, Delete), which are small, flat and free of mixed content.
-struct XMLElement: Equatable {
-    var name: String
-    var text: String
-    var children: [XMLElement]
+/// A parsed XML element: enough of XML for the documents of the S3 API (CompleteMultipartUpload and Delete
+/// bodies, a store's listings and errors), which are flat and free of mixed content.
+package struct XMLElement: Equatable {
+    package var name: String
+    package var text: String
+    package var children: [XMLElement]
 
     /// The children named `name`, namespace prefixes ignored.
-    func children(named name: String) -> [XMLElement] {
+    package func children(named name: String) -> [XMLElement] {
         children.filter { $0.localName == name }
     }
 
     /// The text of the first child named `name`.
-    func childText(_ name: String) -> String? {
+    package func childText(_ name: String) -> String? {
         children(named: name).first?.text
     }
 
@@ -23,7 +23,7 @@ struct XMLElement: Equatable {
     }
 
     /// Parses a whole document; anything that is not well-formed is `MalformedXML`.
-    static func parse(_ document: String) throws(RefractError) -> XMLElement {
+    package static func parse(_ document: String) throws(RefractError) -> XMLElement {
         var parser = Parser(scalars: Array(document.unicodeScalars))
         parser.skipProlog()
         guard let root = parser.element() else { throw RefractError.malformedXML() }
