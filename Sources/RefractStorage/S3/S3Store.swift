@@ -94,13 +94,13 @@ public struct S3Store: ObjectStore {
         let response = try await send(request, missing: .noSuchKey())
         guard response.status == .partialContent else {
             let info = try objectInfo(key: key, headers: response.headers, size: nil)
-            return ObjectRead(info: info, range: nil, body: ObjectBody(response.body))
+            return ObjectRead(info: info, range: nil, body: Self.objectBody(response))
         }
         guard let (bytes, size) = response.headers.first(name: "content-range").flatMap(Self.contentRange) else {
             throw RefractError.internalError("The object store \(name) sent a partial answer without its range.")
         }
         let info = try objectInfo(key: key, headers: response.headers, size: size)
-        return ObjectRead(info: info, range: bytes, body: ObjectBody(response.body))
+        return ObjectRead(info: info, range: bytes, body: Self.objectBody(response))
     }
 
     public func put(bucket: String, key: String, body: ObjectBody, options: PutOptions) async throws -> ObjectInfo {
@@ -183,6 +183,11 @@ extension S3Store {
 
     /// Listings of 1,000 keys of up to 1 KiB each fit.
     static let maxDocumentBytes = 16 * 1024 * 1024
+
+    /// The bytes of a GET, in buffers as large as the filesystem store's.
+    static func objectBody(_ response: HTTPClientResponse) -> ObjectBody {
+        ObjectBody(CoalescedBody(base: response.body, minimumBytes: 256 * 1024))
+    }
 
     /// Reads the rest of an answer whose body is not wanted, so its connection can be used again.
     static func drain(_ response: HTTPClientResponse) async throws {
