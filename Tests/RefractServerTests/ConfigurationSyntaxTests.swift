@@ -97,6 +97,8 @@ struct ConfigurationSyntaxTests {
         ("my..bucket", false),
         ("192.168.1.1", false),
         ("_refract", false),
+        ("xn--photos", false),
+        ("photos-s3alias", false),
     ])
     func bucketNames(name: String, isValid: Bool) {
         #expect(BucketConfiguration.isValidName(name) == isValid)

@@ -1,7 +1,9 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import NIOCore
+import RefractServer
 import Testing
 
 @Suite("Plain S3 operations through the routes")
@@ -100,6 +102,31 @@ struct GatewayObjectTests {
                 #expect(response.text.contains("refract_request_duration_seconds_bucket"))
             }
             try await client.execute(uri: "/_refract/nothing", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
+}
+
+/// With no `buckets:` configured, every folder of the store that is a valid S3 bucket name is a public bucket.
+@Test func discoveredBucketsFollowS3sNamingRules() async throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("refract-discovery-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    for folder in ["docs", "b", "Upper"] {
+        let url = root.appendingPathComponent(folder)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        try Data("hello".utf8).write(to: url.appendingPathComponent("hello.txt"))
+    }
+    let gateway = try Gateway(
+        configuration: RefractConfiguration.parse(
+            yaml: "stores:\n  local: {type: filesystem, root: \(root.path)}", environment: [:]),
+        transforms: [],
+        logger: Logger(label: "test")
+    )
+    try await gateway.application(port: 0).test(.router) { client in
+        #expect(try await client.execute(uri: "/docs/hello.txt", method: .get).text == "hello")
+        for folder in ["b", "Upper"] {
+            let response = try await client.execute(uri: "/\(folder)/hello.txt", method: .get)
+            #expect(response.status == .notFound, "\(folder)")
+            #expect(response.errorCode == "NoSuchBucket", "\(folder)")
         }
     }
 }

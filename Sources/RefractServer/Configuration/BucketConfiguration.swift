@@ -1,3 +1,5 @@
+import RefractStorage
+
 /// One entry of `buckets`: a bucket clients see, and where its objects are stored.
 public struct BucketConfiguration: Sendable, Equatable {
     /// `store`: the name of the store holding the objects.
@@ -14,17 +16,9 @@ public struct BucketConfiguration: Sendable, Equatable {
     }
 
     /// Whether `name` follows S3's bucket naming rules: 3 to 63 characters of `a-z`, `0-9`, `.` and `-`, starting
-    /// and ending with a letter or digit, no `..`, and not shaped like an IP address.
+    /// and ending with a letter or digit, no `..`, not shaped like an IP address, none of S3's reserved affixes.
     public static func isValidName(_ name: String) -> Bool {
-        let scalars = name.unicodeScalars
-        let isLetterOrDigit: (Unicode.Scalar) -> Bool = { ("a"..."z").contains($0) || ("0"..."9").contains($0) }
-        guard (3...63).contains(scalars.count), let first = scalars.first, let last = scalars.last,
-            isLetterOrDigit(first), isLetterOrDigit(last),
-            scalars.allSatisfy({ isLetterOrDigit($0) || $0 == "." || $0 == "-" }),
-            !name.contains("..")
-        else { return false }
-        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
-        return !(octets.count == 4 && octets.allSatisfy { UInt8($0) != nil })
+        BucketName.isValid(name)
     }
 
     static let nameRule =

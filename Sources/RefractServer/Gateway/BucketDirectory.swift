@@ -64,7 +64,7 @@ struct BucketDirectory: Sendable {
     /// The route of a bucket, or `NoSuchBucket`.
     func route(_ name: String) async throws -> BucketRoute {
         if let route = configured[name] { return route }
-        guard let discovered, !name.isEmpty, !name.hasPrefix(".") else { throw RefractError.noSuchBucket() }
+        guard let discovered, BucketName.isValid(name) else { throw RefractError.noSuchBucket() }
         try await discovered.checkBucket(name)
         return BucketRoute(name: name, store: discovered, storeBucket: name, isPublic: true)
     }

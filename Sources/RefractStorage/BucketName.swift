@@ -1,9 +1,9 @@
 /// S3's rules for bucket names, used to pick which folders of the root are served as buckets.
-enum BucketName {
+package enum BucketName {
     /// Whether `name` is a valid S3 bucket name: 3 to 63 characters among lower-case letters, digits, "." and "-",
     /// starting and ending with a letter or digit, no "..", not shaped like an IPv4 address, and none of the
     /// prefixes and suffixes S3 reserves.
-    static func isValid(_ name: String) -> Bool {
+    package static func isValid(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         guard (3...63).contains(bytes.count) else { return false }
         func isLetterOrDigit(_ byte: UInt8) -> Bool {
