@@ -9,6 +9,9 @@ public protocol ObjectStore: Sendable {
     /// A short name for logs and metrics (`filesystem`, `s3`).
     var kind: String { get }
 
+    /// Where the objects are, for logs: a folder, an endpoint URL.
+    var location: String { get }
+
     /// Throws `ServiceUnavailable` when the store cannot be reached.
     func checkReady() async throws
 

@@ -145,26 +145,6 @@ extension FilesystemStoreTests {
         return words.withUnsafeBytes { Array($0.prefix(count)) }
     }
 
-    /// Expects `body` to fail with a `RefractError` of the same code as `expected`.
-    static func expectError(
-        _ expected: RefractError,
-        sourceLocation: SourceLocation = #_sourceLocation,
-        _ operation: () async throws -> Void
-    ) async {
-        do {
-            try await operation()
-            Issue.record("Expected \(expected.s3Code), got success", sourceLocation: sourceLocation)
-        } catch let error as RefractError {
-            #expect(
-                error.hasSameCode(as: expected),
-                "Expected \(expected.s3Code), got \(error)",
-                sourceLocation: sourceLocation
-            )
-        } catch {
-            Issue.record("Expected \(expected.s3Code), got \(error)", sourceLocation: sourceLocation)
-        }
-    }
-
     /// Compares keys as S3 orders them: by their UTF-8 bytes.
     static func utf8Precedes(_ first: String, _ second: String) -> Bool {
         first.utf8.lexicographicallyPrecedes(second.utf8)

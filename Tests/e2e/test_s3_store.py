@@ -313,13 +313,20 @@ def assert_unavailable_within(request: Callable[[], Reply], limit: float) -> Non
     assert took < limit, f"ServiceUnavailable came after {took:.1f}s, more than {limit:.1f}s"
 
 
+def logged_line(gateway, *parts: str) -> bool:
+    """Whether one line of the gateway's log holds every one of `parts`."""
+    return any(all(part in line for part in parts) for line in gateway.log_text().splitlines())
+
+
 def test_store_outage_and_recovery(start_gateway, tmp_path, key_prefix):
     moto = MotoServer(tmp_path / "moto.log")
     try:
         s3 = moto.store_settings(name="outage-store", connect_timeout="2s")
         moto.create_buckets([real_bucket_name(CLOUD)])
         gateway = start_gateway(s3, cloud_and_disk(s3))
-        assert "outage-store" in gateway.log_text(), "the log names the stores the gateway uses"
+        assert logged_line(gateway, "store connected", "store=outage-store", f"at={s3.endpoint}"), (
+            "the log names the stores the gateway connected to"
+        )
         http = GatewayHTTP(gateway.host, gateway.port)
         key = key_prefix + "weather.txt"
         put(http, CLOUD, key, b"cloudy")
@@ -360,7 +367,9 @@ def test_gateway_starts_with_an_unreachable_store_and_serves_it_once_it_is_up(st
     )
     gateway = start_gateway(s3, cloud_and_disk(s3))
     http = GatewayHTTP(gateway.host, gateway.port)
-    assert "unreachable-store" in gateway.log_text(), "the log names the store it could not reach"
+    assert logged_line(gateway, "store unreachable", "store=unreachable-store", f"at={s3.endpoint}"), (
+        "the log names the store it could not reach"
+    )
     assert http.get("/_refract/health").status == 200
     limit = 2 + TIMEOUT_MARGIN
     assert_unavailable_within(lambda: http.get("/_refract/ready"), limit)

@@ -22,20 +22,8 @@ extension Gateway {
             throw RefractError.methodNotAllowed("Access points are read-only.")
         }
         if call.key.isEmpty {
-            let query = call.request.query
-            if method == .head {
-                call.exchange.operation = "HeadBucket"
-                try authorizer.authorize(call.identity, .listBucket, resource: route.name, publicRead: route.isPublic)
-                try await route.store.checkBucket(route.storeBucket)
-                return Response(status: .ok)
-            }
-            if query["location"] != nil {
-                call.exchange.operation = "GetBucketLocation"
-                try authorizer.authorize(call.identity, .listBucket, resource: route.name, publicRead: route.isPublic)
-                return .xml(S3XML.location())
-            }
-            call.exchange.operation = query["list-type"] == nil ? "ListObjects" : "ListObjectsV2"
-            return try await listObjects(call, route: route)
+            // The bucket's own reads, with the access point's name for rights and listings.
+            return try await respondToBucket(call, route: route)
         }
         guard call.request.path.suffix == nil else {
             throw RefractError.invalidTransform(

@@ -58,7 +58,7 @@ extension Gateway {
         }
     }
 
-    private func respondToBucket(_ call: ObjectCall, route: BucketRoute) async throws -> Response {
+    func respondToBucket(_ call: ObjectCall, route: BucketRoute) async throws -> Response {
         let query = call.request.query
         switch call.request.method {
         case .get where query["location"] != nil:

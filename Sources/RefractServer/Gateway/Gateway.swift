@@ -48,8 +48,7 @@ public struct Gateway: Sendable {
     /// fail with `ServiceUnavailable` until it comes back.
     func logStoreReachability() async {
         for (name, store) in buckets.stores.sorted(by: { $0.key < $1.key }) {
-            var metadata: Logger.Metadata = ["store": "\(name)", "type": "\(store.kind)"]
-            if let s3 = store as? S3Store { metadata["endpoint"] = "\(s3.settings.endpoint)" }
+            var metadata: Logger.Metadata = ["store": "\(name)", "type": "\(store.kind)", "at": "\(store.location)"]
             do {
                 try await store.checkReady()
                 logger.notice("store connected", metadata: metadata)

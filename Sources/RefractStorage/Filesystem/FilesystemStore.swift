@@ -44,6 +44,7 @@ public struct FilesystemStore: ObjectStore {
     }
 
     public var kind: String { "filesystem" }
+    public var location: String { root }
 
     var stateFolder: String { root + "/.refract" }
     var temporaryFolder: String { stateFolder + "/tmp" }

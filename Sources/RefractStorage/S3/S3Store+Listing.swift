@@ -20,11 +20,10 @@ extension S3Store {
             guard let key = entry.childText("Key"), let size = entry.childText("Size").flatMap({ Int($0) }) else {
                 throw RefractError.internalError("The object store \(name) listed an object without key or size.")
             }
-            let etag = entry.childText("ETag") ?? ""
             return ObjectInfo(
                 key: key,
                 size: size,
-                etag: etag.hasPrefix("\"") ? etag : "\"\(etag)\"",
+                etag: Self.quoted(entry.childText("ETag") ?? ""),
                 lastModified: entry.childText("LastModified").flatMap(HTTPDate.parseISO8601) ?? Date(),
                 contentType: "binary/octet-stream"
             )

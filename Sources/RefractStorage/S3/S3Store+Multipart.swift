@@ -6,7 +6,7 @@ import RefractCore
 
 extension S3Store {
     public func createMultipartUpload(bucket: String, key: String, options: PutOptions) async throws -> String {
-        let contentType = options.contentType ?? MediaType.forFileName(String(key.split(separator: "/").last ?? ""))
+        let contentType = Self.contentType(of: key, options: options)
         let response = try await send(
             S3Request(
                 method: .POST,
@@ -71,7 +71,7 @@ extension S3Store {
                 parts.append(
                     PartInfo(
                         partNumber: number,
-                        etag: etag.hasPrefix("\"") ? etag : "\"\(etag)\"",
+                        etag: Self.quoted(etag),
                         size: size,
                         lastModified: part.childText("LastModified").flatMap(HTTPDate.parseISO8601) ?? Date()
                     ))

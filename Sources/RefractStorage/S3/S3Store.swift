@@ -13,6 +13,7 @@ public import RefractCore
 /// is tried again on the next request.
 public struct S3Store: ObjectStore {
     public var kind: String { "s3" }
+    public var location: String { settings.endpoint }
     /// The store's name in the configuration, for messages.
     public let name: String
     public let settings: S3StoreSettings
@@ -35,8 +36,8 @@ public struct S3Store: ObjectStore {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(
-                connect: .nanoseconds(Self.nanoseconds(settings.connectTimeout)),
-                read: .nanoseconds(Self.nanoseconds(settings.readTimeout))
+                connect: TimeAmount(settings.connectTimeout),
+                read: TimeAmount(settings.readTimeout)
             ),
             decompression: .disabled
         )
@@ -105,7 +106,7 @@ public struct S3Store: ObjectStore {
 
     public func put(bucket: String, key: String, body: ObjectBody, options: PutOptions) async throws -> ObjectInfo {
         guard let length = options.contentLength else { throw RefractError.missingContentLength() }
-        let contentType = options.contentType ?? MediaType.forFileName(String(key.split(separator: "/").last ?? ""))
+        let contentType = Self.contentType(of: key, options: options)
         var headers = [("content-type", contentType)] + Self.metadataHeaders(options.userMetadata)
         if let md5 = options.contentMD5 { headers.append(("content-md5", Data(md5).base64EncodedString())) }
         let response = try await send(
@@ -140,7 +141,7 @@ public struct S3Store: ObjectStore {
 extension S3Store {
     /// When an answer (its status and headers) must have arrived: a connect and a read timeout from now.
     var answerDeadline: NIODeadline {
-        .now() + .nanoseconds(Self.nanoseconds(settings.connectTimeout) + Self.nanoseconds(settings.readTimeout))
+        .now() + TimeAmount(settings.connectTimeout) + TimeAmount(settings.readTimeout)
     }
 
     /// Sends `request`; an answer that is not a success is thrown as the error S3 gives for it.
@@ -228,7 +229,18 @@ extension S3Store {
         guard let etag = headers.first(name: "etag") else {
             throw RefractError.internalError("The object store \(name) sent no ETag.")
         }
-        return etag.hasPrefix("\"") ? etag : "\"\(etag)\""
+        return Self.quoted(etag)
+    }
+
+    /// An entity tag with its quotes, as the `ETag` header and ``ObjectInfo`` carry it; some stores drop them.
+    static func quoted(_ etag: String) -> String {
+        etag.hasPrefix("\"") ? etag : "\"\(etag)\""
+    }
+
+    /// The type an object is stored with: the writer's, else the one its name's extension implies, as the
+    /// filesystem store does.
+    static func contentType(of key: String, options: PutOptions) -> String {
+        options.contentType ?? MediaType.forFileName(String(key.split(separator: "/").last ?? ""))
     }
 
     /// `bytes 0-99/1234` as the range and the object's size.
@@ -241,10 +253,5 @@ extension S3Store {
             return nil
         }
         return (first...last, size)
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
