@@ -36,7 +36,9 @@ unit-test:
 	$(SWIFT) test --skip-build --skip '$(PROCESS_MEASURING_TESTS)'
 	$(SWIFT) test --skip-build --filter '$(PROCESS_MEASURING_TESTS)'
 
+# The example plugins' own tests (transforms/), then the whole gateway from outside.
 e2e:
+	$(PYTHON) -m pytest transforms -q
 	REFRACT_BIN=$(CURDIR)/$(DEBUG_BIN) $(PYTHON) -m pytest Tests/e2e -q
 
 # libFuzzer with AddressSanitizer on the EXIF reader, in its own build folder (.build-fuzz).

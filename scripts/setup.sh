@@ -31,7 +31,8 @@ deb_installed() {
 }
 
 # Packages are checked by name, not by command: `convert` on PATH may be a stand-in for ImageMagick.
-wanted=(imagemagick libmagickwand-dev pkg-config libimage-exiftool-perl curl)
+# libsqlite3-dev: the pipeline queue (GRDB); postgresql: the tests of the queue shared by several gateways.
+wanted=(imagemagick libmagickwand-dev pkg-config libimage-exiftool-perl curl libsqlite3-dev postgresql)
 if $want_bench; then
     wanted+=(nginx wrk libnginx-mod-http-image-filter libvips-tools hyperfine time)
 fi
@@ -51,7 +52,7 @@ python=${PYTHON:-python3}
 read -r -a pip_missing <<<"$("$python" - "$want_bench" <<'PY'
 import importlib.util
 import sys
-wanted = {"boto3": "boto3", "pytest": "pytest", "moto[server]": "moto", "awscli": "awscli"}
+wanted = {"boto3": "boto3", "pytest": "pytest", "moto[server]": "moto", "awscli": "awscli", "requests": "requests"}
 if sys.argv[1] == "true":
     wanted["thumbor"] = "thumbor"
 missing = [package for package, module in wanted.items() if importlib.util.find_spec(module) is None]

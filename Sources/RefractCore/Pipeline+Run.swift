@@ -4,7 +4,8 @@ extension Pipeline {
     /// Adjacent steps of one ``FusibleTransform`` family run as one unit. Before each unit, checks that its first
     /// step takes the current content type (else `UnsupportedMediaType`) and that the deadline has not passed (else
     /// `TransformTimeout`). Bodies are handed on as streams, never gathered here: a streaming step's output flows
-    /// while its input is still being read. Headers of later steps win.
+    /// while its input is still being read. Headers of later steps win. A step answering outside 2xx ends the run
+    /// with its own output.
     public func run(_ input: TransformInput, context: TransformContext) async throws -> TransformOutput {
         var current = input
         var headers: [String: String] = [:]
@@ -29,6 +30,15 @@ extension Pipeline {
                 output = try await first.transform.apply(current, context: stepContext)
             }
             headers.merge(output.headers) { _, later in later }
+            guard (200..<300).contains(output.status) else {
+                return TransformOutput(
+                    body: output.body,
+                    contentType: output.contentType,
+                    contentLength: output.contentLength,
+                    headers: headers,
+                    status: output.status
+                )
+            }
             current = TransformInput(
                 body: output.body,
                 contentType: output.contentType,

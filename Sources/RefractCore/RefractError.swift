@@ -19,6 +19,9 @@ public struct RefractError: Error, Sendable, Equatable, CustomStringConvertible 
         case invalidRange = "InvalidRange"
         case invalidRequest = "InvalidRequest"
         case invalidTransform = "InvalidTransform"
+        case lambdaResponseNotReceived = "LambdaResponseNotReceived"
+        case lambdaRuntimeError = "LambdaRuntimeError"
+        case lambdaTimeout = "LambdaTimeout"
         case malformedXML = "MalformedXML"
         case methodNotAllowed = "MethodNotAllowed"
         case missingContentLength = "MissingContentLength"
@@ -55,7 +58,7 @@ public struct RefractError: Error, Sendable, Equatable, CustomStringConvertible 
             case .unsupportedMediaType: 415
             case .invalidRange: 416
             case .unprocessableSource: 422
-            case .internalError: 500
+            case .internalError, .lambdaResponseNotReceived, .lambdaRuntimeError, .lambdaTimeout: 500
             case .notImplemented: 501
             case .transformFailed: 502
             case .serviceUnavailable, .slowDown: 503
@@ -64,7 +67,14 @@ public struct RefractError: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
+    /// A code and status a transform function chose itself (S3 Object Lambda's `x-amz-fwd-error-code`).
+    private struct FunctionCode: Sendable, Equatable {
+        var name: String
+        var status: Int
+    }
+
     private let code: Code
+    private var functionCode: FunctionCode?
     /// A human-readable explanation, safe to show to the client.
     public let message: String
     /// Seconds a client should wait before retrying (sent as `Retry-After`), for `SlowDown`.
@@ -92,13 +102,21 @@ public struct RefractError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     /// The S3 error code, as written in `<Code>`.
-    public var s3Code: String { code.rawValue }
+    public var s3Code: String { functionCode?.name ?? code.rawValue }
     /// The HTTP status the error is answered with.
-    public var httpStatus: Int { code.status }
-    public var description: String { "\(code.rawValue): \(message)" }
+    public var httpStatus: Int { functionCode?.status ?? code.status }
+    public var description: String { "\(s3Code): \(message)" }
 
     /// Whether `other` has the same error code, whatever its message.
-    public func hasSameCode(as other: RefractError) -> Bool { code == other.code }
+    public func hasSameCode(as other: RefractError) -> Bool { s3Code == other.s3Code }
+
+    /// The error a transform function reported for the object, with its own code and status (400 to 599), as an S3
+    /// Object Lambda function does with `x-amz-fwd-error-code` and `x-amz-fwd-status`.
+    public static func reportedByFunction(code: String, status: Int, message: String) -> RefractError {
+        var error = RefractError(.transformFailed, message)
+        error.functionCode = FunctionCode(name: code, status: (400...599).contains(status) ? status : 500)
+        return error
+    }
 
     public static func accessDenied(_ message: String = "Access Denied") -> RefractError {
         RefractError(.accessDenied, message)
@@ -160,6 +178,17 @@ public struct RefractError: Error, Sendable, Equatable, CustomStringConvertible 
     }
     public static func invalidTransform(_ message: String) -> RefractError {
         RefractError(.invalidTransform, message)
+    }
+    public static func lambdaResponseNotReceived(
+        _ message: String = "The function did not send the object with WriteGetObjectResponse."
+    ) -> RefractError {
+        RefractError(.lambdaResponseNotReceived, message)
+    }
+    public static func lambdaRuntimeError(_ message: String) -> RefractError {
+        RefractError(.lambdaRuntimeError, message)
+    }
+    public static func lambdaTimeout(_ message: String = "The function did not answer in time.") -> RefractError {
+        RefractError(.lambdaTimeout, message)
     }
     public static func malformedXML(
         _ message: String = "The XML you provided was not well-formed or did not validate against our published schema."

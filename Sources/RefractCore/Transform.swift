@@ -205,6 +205,8 @@ public struct TransformContext: Sendable {
     public var requestHeaders: [String: String]
     /// The access point's `payload`, as JSON text, when the request came through one.
     public var payload: String?
+    /// The URL the client asked for, as it arrived (`/photos/cat.jpg!resize:w=300`); empty outside a request.
+    public var requestURL: String
 
     public init(
         requestID: String,
@@ -213,8 +215,10 @@ public struct TransformContext: Sendable {
         parameters: TransformParameters = TransformParameters(),
         source: SourceMetadata,
         requestHeaders: [String: String] = [:],
-        payload: String? = nil
+        payload: String? = nil,
+        requestURL: String = ""
     ) {
+        self.requestURL = requestURL
         self.requestID = requestID
         self.deadline = deadline
         self.logger = logger
@@ -244,13 +248,23 @@ public struct TransformInput: Sendable {
 
 /// The bytes a step produces, and what the response says about them.
 public struct TransformOutput: Sendable {
+    /// The HTTP status the response gets: 200 normally; a function's own status otherwise (a plugin's CGI
+    /// `Status:`). A pipeline stops at the first step that answers outside 2xx and answers with that step's output.
+    public var status: Int
     public var body: ObjectBody
     public var contentType: String
     public var contentLength: Int?
     /// Extra response headers (`Content-Language`, `Vary`), names lower-cased.
     public var headers: [String: String]
 
-    public init(body: ObjectBody, contentType: String, contentLength: Int? = nil, headers: [String: String] = [:]) {
+    public init(
+        body: ObjectBody,
+        contentType: String,
+        contentLength: Int? = nil,
+        headers: [String: String] = [:],
+        status: Int = 200
+    ) {
+        self.status = status
         self.body = body
         self.contentType = contentType
         self.contentLength = contentLength

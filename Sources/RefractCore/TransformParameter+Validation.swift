@@ -3,7 +3,7 @@ extension TransformParameter {
     ///
     /// Numbers are plain decimals with an optional exponent (`1.5`, `-2`, `1e+20`, as `ParameterValue` writes them);
     /// `nan`, `inf` and hexadecimal floats are refused.
-    func value(parsing text: String) -> ParameterValue? {
+    public func value(parsing text: String) -> ParameterValue? {
         switch kind {
         case .integer(let range):
             guard let value = Int(text), range.contains(value) else { return nil }
@@ -27,7 +27,7 @@ extension TransformParameter {
     }
 
     /// What the parameter allows, to finish "must be ...": `an integer in 1...8192`.
-    var allowedValues: String {
+    public var allowedValues: String {
         switch kind {
         case .integer(let range): "an integer in \(range.lowerBound)...\(range.upperBound)"
         case .number(let range):

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import RefractPipelines
 import RefractServer
 
 /// `refract serve`: runs the gateway until SIGTERM or SIGINT.
@@ -21,24 +22,47 @@ struct ServeCommand: AsyncParsableCommand {
             LineLogHandler(label: label, format: format, level: configuration.log.level)
         }
         let logger = Logger(label: "refract")
-        let builtins = BuiltinTransforms(configuration: configuration, logger: logger)
+        let transforms = try await LoadedTransforms(configuration: configuration, logger: logger)
+        let queue: (any JobQueue)?
         let gateway: Gateway
         do {
-            gateway = try Gateway(configuration: configuration, transforms: builtins.transforms, logger: logger)
+            queue = configuration.pipelines.isEmpty ? nil : try await openQueue(configuration, logger: logger)
+            do {
+                gateway = try Gateway(
+                    configuration: configuration,
+                    transforms: transforms.all,
+                    functions: transforms.plugins.functions,
+                    queue: queue,
+                    logger: logger
+                )
+            } catch {
+                try await queue?.close()
+                throw error
+            }
         } catch {
-            try await builtins.shutdown()
+            try await transforms.shutdown()
             throw startupFailure(error)
         }
+        var failure: (any Error)?
         do {
             try await gateway.run(host: host, port: port) { host, port in
                 logger.notice("listening on http://\(host):\(port)")
             }
         } catch {
-            await gateway.shutdown()
-            try await builtins.shutdown()
-            throw error
+            failure = error
         }
         await gateway.shutdown()
-        try await builtins.shutdown()
+        try await queue?.close()
+        try await transforms.shutdown()
+        if let failure { throw failure }
+    }
+}
+
+/// The pipeline queue `queue.url` names; one that cannot be opened ends the command with why.
+func openQueue(_ configuration: RefractConfiguration, logger: Logger) async throws -> any JobQueue {
+    do {
+        return try await JobQueueFactory.open(url: configuration.queue.url, logger: logger)
+    } catch {
+        throw startupFailure("queue.url: cannot open the queue: \(error)")
     }
 }

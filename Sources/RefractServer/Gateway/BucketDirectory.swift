@@ -1,5 +1,6 @@
 import Logging
 import RefractCore
+import RefractPipelines
 import RefractStorage
 
 /// Where a bucket name that clients use leads: a store and the store's own name for the bucket.
@@ -67,6 +68,13 @@ struct BucketDirectory: Sendable {
         guard let discovered, BucketName.isValid(name) else { throw RefractError.noSuchBucket() }
         try await discovered.checkBucket(name)
         return BucketRoute(name: name, store: discovered, storeBucket: name, isPublic: true)
+    }
+
+    /// Where the objects of bucket `name` are, without asking the store; nil for a bucket that does not exist.
+    func storeBucket(_ name: String) -> StoreBucket? {
+        if let route = configured[name] { return StoreBucket(store: route.store, bucket: route.storeBucket) }
+        guard let discovered, BucketName.isValid(name) else { return nil }
+        return StoreBucket(store: discovered, bucket: name)
     }
 
     /// Closes the stores' connections.

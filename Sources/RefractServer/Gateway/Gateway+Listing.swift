@@ -37,6 +37,7 @@ extension Gateway {
                     publicRead: false
                 )
                 try await route.store.delete(bucket: route.storeBucket, key: key)
+                try await recordRemoval(route: route, key: key)
                 deleted.append(key)
             } catch let error as RefractError {
                 failed.append((key, error))

@@ -57,6 +57,8 @@ extension Gateway {
             uploadID: uploadID,
             parts: parts
         )
+        try await recordWrite(
+            route: route, key: call.key, etag: info.etag, size: info.size, metadata: info.userMetadata)
         let host = call.request.authority ?? configuration.server.host
         return .xml(
             S3XML.completeMultipartUpload(

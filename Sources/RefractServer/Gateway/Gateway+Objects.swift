@@ -49,6 +49,8 @@ extension Gateway {
             body: payload.body,
             options: options
         )
+        try await recordWrite(
+            route: route, key: call.key, etag: info.etag, size: info.size, metadata: options.userMetadata)
         return Response(status: .ok, headers: Self.writeHeaders(etag: info.etag, payload: payload))
     }
 
@@ -56,6 +58,7 @@ extension Gateway {
     func deleteObject(_ call: ObjectCall, route: BucketRoute) async throws -> Response {
         try authorizer.authorize(call.identity, .deleteObject, resource: call.resource, publicRead: false)
         try await route.store.delete(bucket: route.storeBucket, key: call.key)
+        try await recordRemoval(route: route, key: call.key)
         return Response(status: .noContent)
     }
 

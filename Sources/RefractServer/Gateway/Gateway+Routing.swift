@@ -18,7 +18,8 @@ extension Gateway {
         let gatewayRequest = try GatewayRequest(request)
         let path = gatewayRequest.path
         if path.bucket == "_refract" {
-            return try await respondReserved(to: gatewayRequest, endpoint: path.key, exchange: exchange)
+            return try await respondReserved(
+                to: gatewayRequest, body: request.body, endpoint: path.key, exchange: exchange)
         }
         if let subresource = gatewayRequest.query.keys.first(where: Self.unsupportedSubresources.contains) {
             throw RefractError.notImplemented("The ?\(subresource) sub-resource is not implemented by Refract.")
@@ -26,6 +27,9 @@ extension Gateway {
         try Self.refuseDotSegments(in: path.key)
         let identity = try authorizer.authenticate(gatewayRequest)
         let call = ObjectCall(request: gatewayRequest, body: request.body, identity: identity, exchange: exchange)
+        if path.bucket == "WriteGetObjectResponse", path.key.isEmpty, gatewayRequest.method == .post {
+            return try await writeGetObjectResponse(call)
+        }
         if path.bucket.isEmpty {
             guard gatewayRequest.method == .get else { throw RefractError.methodNotAllowed() }
             exchange.operation = "ListBuckets"

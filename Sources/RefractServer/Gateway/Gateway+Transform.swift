@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import RefractCore
+import RefractPlugins
 import RefractStorage
 
 extension Gateway {
@@ -55,7 +56,9 @@ extension Gateway {
                 userMetadata: read.info.userMetadata
             ),
             requestHeaders: requestHeaders,
-            payload: payload
+            payload: payload,
+            requestURL: call.request.rawQuery.isEmpty
+                ? call.request.rawPath : "\(call.request.rawPath)?\(call.request.rawQuery)"
         )
         let store = route.store
         let (storeBucket, key, sourceETag) = (route.storeBucket, call.key, read.info.etag)
@@ -83,22 +86,44 @@ extension Gateway {
         for (name, value) in output.headers.sorted(by: { $0.key < $1.key }) where name != "vary" {
             if let field = HTTPField.Name(name) { headers[field] = value }
         }
+        let status = HTTPResponse.Status(code: output.status)
+        if status.kind != .successful {
+            // A function's own error answer describes no version of the object: nothing to cache or match.
+            headers[.eTag] = nil
+            headers[.cacheControl] = "no-store"
+            headers[.lastModified] = nil
+        }
 
         if call.request.method == .head {
             var length = 0
             for try await buffer in output.body { length += buffer.readableBytes }
             headers[.contentLength] = String(length)
-            return Response(status: .ok, headers: headers)
+            return Response(status: status, headers: headers)
         }
         // Pull the first buffer before answering, so that a transform failing on its first bytes still gets
         // a proper error status instead of a dropped connection.
         let body = try await output.body.startingFirstBuffer()
         if let length = output.contentLength { headers[.contentLength] = String(length) }
+        guard Self.runsPlugins(pipeline) else {
+            return Response(
+                status: status,
+                headers: headers,
+                body: ResponseBody(contentLength: output.contentLength) { writer in
+                    try await writer.write(body)
+                    try await writer.finish(nil)
+                }
+            )
+        }
+        // A plugin can stall without writing, and a stalled write never learns that the client left: watch the
+        // connection instead, so that a client that goes away stops the plugin. The connection is not reused.
+        let requestBody = call.body
         return Response(
-            status: .ok,
+            status: status,
             headers: headers,
             body: ResponseBody(contentLength: output.contentLength) { writer in
-                try await writer.write(body)
+                try await requestBody.consumeWithCancellationOnInboundClose { _ in
+                    try await writer.write(body)
+                }
                 try await writer.finish(nil)
             }
         )
@@ -116,6 +141,11 @@ extension Gateway {
         for name in stepNames {
             try authorizer.authorize(call.identity, .transform, resource: name, publicRead: publicRead)
         }
+    }
+
+    /// Whether a step of `pipeline` runs outside the gateway's process (an exec plugin or an http function).
+    private static func runsPlugins(_ pipeline: Pipeline) -> Bool {
+        pipeline.steps.contains { $0.transform is ExecTransform || $0.transform is HTTPFunctionTransform }
     }
 
     /// `accept` as `Accept`: the names the pipeline reports are lower-cased.

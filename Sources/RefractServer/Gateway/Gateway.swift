@@ -2,6 +2,7 @@ import Foundation
 public import Hummingbird
 public import Logging
 public import RefractCore
+public import RefractPipelines
 import RefractStorage
 import ServiceLifecycle
 import UnixSignals
@@ -17,6 +18,10 @@ public struct Gateway: Sendable {
     let registry: TransformRegistry
     let authorizer: Authorizer
     let signer: URLSigner
+    /// What http functions reach: their inputs and `WriteGetObjectResponse`.
+    let functions: FunctionEndpoints
+    /// The upload pipelines and their queue; nil when none are configured.
+    let uploads: UploadPipelines?
     let metrics = GatewayMetrics()
     let requestIDs = RequestIDGenerator()
     let logger: Logger
@@ -24,8 +29,18 @@ public struct Gateway: Sendable {
     let startDate = Date()
 
     /// Builds the gateway; a configuration that names something that cannot work throws.
-    public init(configuration: RefractConfiguration, transforms: [any Transform], logger: Logger) throws {
+    ///
+    /// `functions` must be the endpoints the http plugins among `transforms` were made with; `queue` holds the
+    /// jobs of `configuration.pipelines`, which run only when it is given.
+    public init(
+        configuration: RefractConfiguration,
+        transforms: [any Transform],
+        functions: FunctionEndpoints = FunctionEndpoints(),
+        queue: (any JobQueue)? = nil,
+        logger: Logger
+    ) throws {
         self.configuration = configuration
+        self.functions = functions
         self.logger = logger
         registry = try TransformRegistry(
             transforms: transforms,
@@ -33,7 +48,12 @@ public struct Gateway: Sendable {
             onlyPresets: configuration.security.onlyPresets
         )
         accessPoints = try AccessPointDirectory(configuration: configuration, registry: registry)
-        authorizer = Authorizer(policy: AccessPolicy(users: configuration.security.users))
+        if let queue {
+            uploads = try UploadPipelines(configuration: configuration.pipelines, registry: registry, queue: queue)
+        } else {
+            uploads = nil
+        }
+        authorizer = Authorizer(policy: AccessPolicy(users: configuration.security.users + [functions.reader]))
         signer = URLSigner(keys: configuration.security.signing.keys)
         // Last: the stores hold connections that only ``shutdown()`` releases.
         buckets = try BucketDirectory(configuration: configuration, logger: logger)
@@ -72,11 +92,11 @@ public struct Gateway: Sendable {
             server: .http1(
                 configuration: .init(additionalChannelHandlers: [ExpectContinueHandler(), DrainingQuiesceHandler()])),
             configuration: ApplicationConfiguration(address: address, serverName: "Refract"),
-            onServerRunning: { channel in
-                await onListening(
-                    channel.localAddress?.ipAddress ?? host ?? configuration.server.host,
-                    channel.localAddress?.port ?? 0
-                )
+            onServerRunning: { [functions] channel in
+                let boundHost = channel.localAddress?.ipAddress ?? host ?? configuration.server.host
+                let boundPort = channel.localAddress?.port ?? 0
+                functions.listening(host: boundHost, port: boundPort)
+                await onListening(boundHost, boundPort)
             },
             logger: logger
         )
@@ -86,8 +106,12 @@ public struct Gateway: Sendable {
     public func run(host: String? = nil, port: Int? = nil, onListening: @escaping @Sendable (String, Int) async -> Void)
         async throws
     {
+        var services: [any Service] = [application(host: host, port: port, onListening: onListening)]
+        if let uploads, !uploads.pipelines.isEmpty {
+            services.append(PipelineWorkerService(worker: pipelineWorker(uploads, owner: workerName(port: port))))
+        }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [application(host: host, port: port, onListening: onListening)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -8,7 +8,8 @@ import Prometheus
 /// share counters.
 struct GatewayMetrics: Sendable {
     private let registry: PrometheusCollectorRegistry
-    private let factory: PrometheusMetricsFactory
+    /// Where the gateway's other parts (the pipeline worker) record their metrics.
+    let factory: PrometheusMetricsFactory
 
     init() {
         registry = PrometheusCollectorRegistry()

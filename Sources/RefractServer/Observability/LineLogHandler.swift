@@ -3,7 +3,7 @@ public import Logging
 import RefractStorage
 import Synchronization
 
-/// A log handler that writes one line per event to standard output, as text or as a JSON object.
+/// A log handler that writes one line per event to standard output (or error), as text or as a JSON object.
 ///
 /// Lines are written whole under a lock, so concurrent requests never interleave their access lines.
 public struct LineLogHandler: LogHandler {
@@ -19,12 +19,16 @@ public struct LineLogHandler: LogHandler {
     public var logLevel: Logger.Level
     private let label: String
     private let format: Format
+    private let output: FileHandle
     private static let outputLock = Mutex(())
 
-    public init(label: String, format: Format, level: Logger.Level) {
+    /// A handler writing to standard output, or to standard error when `toStandardError` (a command whose
+    /// standard output is its result, as `refract invoke`'s).
+    public init(label: String, format: Format, level: Logger.Level, toStandardError: Bool = false) {
         self.label = label
         self.format = format
         self.logLevel = level
+        self.output = toStandardError ? .standardError : .standardOutput
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -53,7 +57,7 @@ public struct LineLogHandler: LogHandler {
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             line = String(decoding: data, as: UTF8.self)
         }
-        Self.outputLock.withLock { _ in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        Self.outputLock.withLock { _ in output.write(Data((line + "\n").utf8)) }
     }
 
     private static func quotedIfNeeded(_ value: String) -> String {

@@ -6,7 +6,8 @@ import RefractStorage
 /// Decides who a request comes from (AWS Signature V4) and whether they may do what they ask.
 struct Authorizer: Sendable {
     let policy: AccessPolicy
-    private let verifier = SigV4Verifier()
+    /// `s3-object-lambda`: boto3 signs `WriteGetObjectResponse` for that service.
+    private let verifier = SigV4Verifier(services: ["s3", "s3-object-lambda"])
 
     init(policy: AccessPolicy) {
         self.policy = policy

@@ -1,10 +1,10 @@
 /// The Content-Type of a file the store did not write, from its extension.
-enum MediaType {
+package enum MediaType {
     static let fallback = "application/octet-stream"
 
     /// The media type for a file name, by its extension (case-insensitive); `application/octet-stream` when the
     /// extension is not in the table.
-    static func forFileName(_ name: String) -> String {
+    package static func forFileName(_ name: String) -> String {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return fallback }
         let fileExtension = name[name.index(after: dot)...].lowercased()
         return byExtension[fileExtension] ?? fallback

@@ -3,7 +3,7 @@
 /// S3 differs from the other AWS services in two ways: the path is neither normalised (`//`, `.`, `..` stay) nor
 /// encoded twice. The canonical URI is the URI-encoding of the decoded path, so `/test$file.text` and
 /// `/test%24file.text` both sign as `/test%24file.text`.
-enum SigV4Canonical {
+package enum SigV4Canonical {
     /// The canonical request: method, URI, query, header block, signed header names and payload hash.
     static func request(
         method: String,
@@ -83,7 +83,7 @@ enum SigV4Canonical {
     }
 
     /// Percent-encodes every byte outside `A-Z a-z 0-9 - . _ ~` (and `/` when `keepingSlash`), as `%XX` uppercase.
-    static func encode(_ bytes: some Sequence<UInt8>, keepingSlash: Bool) -> String {
+    package static func encode(_ bytes: some Sequence<UInt8>, keepingSlash: Bool) -> String {
         let hexDigits = Array("0123456789ABCDEF".utf8)
         var encoded: [UInt8] = []
         for byte in bytes {

@@ -1,0 +1,3 @@
+# Answers with its event file.
+printf 'Content-Type: application/json\n\n'
+cat "$REFRACT_EVENT"

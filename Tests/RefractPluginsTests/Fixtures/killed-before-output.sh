@@ -1,0 +1,2 @@
+# Dies by a signal before writing its response.
+kill -9 $$

@@ -1,0 +1,11 @@
+# Answers 404 with headers the client may see and headers it may not.
+printf 'Status: 404 Not Found\n'
+printf 'Content-Type: text/plain; charset=utf-8\n'
+printf 'Content-Language: fr\n'
+printf 'content-disposition: inline; filename="a b.txt"\n'
+printf 'Cache-Control:   max-age=60  \n'
+printf 'X-Amz-Meta-Color: blue\n'
+printf 'X-Powered-By: shell\n'
+printf 'Location: /elsewhere\n'
+printf '\n'
+printf 'not here'
