@@ -56,9 +56,18 @@ extension Gateway {
         }
         var enqueued = 0
         for record in notification.records {
-            enqueued += try await uploads.record(record.event, userMetadata: record.userMetadata).count
+            var event = record.event
+            event.bucket = gatewayBucketName(forStoreBucket: event.bucket)
+            enqueued += try await uploads.record(event, userMetadata: record.userMetadata).count
         }
         return .json(#"{"records":\#(notification.records.count),"enqueued":\#(enqueued)}"#)
+    }
+
+    /// A store names its own bucket in its notifications: the gateway bucket configured over it
+    /// (`buckets.X.name`), the first in name order when several are; the name itself when no bucket renames it.
+    private func gatewayBucketName(forStoreBucket name: String) -> String {
+        guard configuration.buckets[name] == nil else { return name }
+        return configuration.buckets.sorted { $0.key < $1.key }.first { $0.value.name == name }?.key ?? name
     }
 
     /// `GET /_refract/jobs?state=dead&limit=100`: the pipeline jobs, newest first, with the queue's counts.

@@ -9,8 +9,6 @@ public import RefractPlugins
 public struct PluginTransforms: Sendable {
     /// Every plugin, in name order.
     public let transforms: [any Transform]
-    /// The manifests the transforms were made from.
-    public let manifests: [PluginManifest]
     /// What the http plugins' functions call back: give it to the ``Gateway``.
     public let functions: FunctionEndpoints
     private let client: HTTPClient
@@ -23,7 +21,7 @@ public struct PluginTransforms: Sendable {
         logger: Logger
     ) throws(ConfigurationError) {
         let plugins = configuration.transforms.plugins
-        manifests = try PluginManifest.loadAll(in: plugins.dir, environment: environment)
+        let manifests = try PluginManifest.loadAll(in: plugins.dir, environment: environment)
         for manifest in manifests where builtinNames.contains(manifest.descriptor.name) {
             throw ConfigurationError(
                 file: "\(manifest.directory)/transform.yml",
