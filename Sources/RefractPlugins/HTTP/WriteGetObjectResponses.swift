@@ -51,7 +51,7 @@ public final class WriteGetObjectResponses: Sendable {
     }
 
     /// 32 random bytes, URL-safe base64: unguessable, so the token alone binds a delivery to its request.
-    private static func makeToken() -> String {
+    package static func makeToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         return Data(bytes).base64EncodedString()

@@ -100,18 +100,13 @@ extension Gateway {
         if allowingEventsToken, let token = configuration.security.eventsToken,
             let authorization = request.header(.authorization), authorization.hasPrefix("Bearer ")
         {
-            guard Self.constantTimeEqual(Array(authorization.dropFirst("Bearer ".count).utf8), Array(token.utf8)) else {
+            guard SigV4Hashing.constantTimeEquals(String(authorization.dropFirst("Bearer ".count)), token) else {
                 throw RefractError.accessDenied("The bearer token is not valid.")
             }
             return
         }
         let identity = try authorizer.authenticate(request)
         try authorizer.authorize(identity, .admin, resource: "*", publicRead: false)
-    }
-
-    private static func constantTimeEqual(_ left: [UInt8], _ right: [UInt8]) -> Bool {
-        guard left.count == right.count else { return false }
-        return zip(left, right).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     private static let maxEventBytes = 8 << 20

@@ -62,8 +62,7 @@ public final class FunctionEndpoints: FunctionInputPublisher, Sendable {
             return base
                 + (try signer.presign(method: "GET", path: path, host: String(host), expires: .seconds(seconds)))
         }
-        let token = Self.randomText(
-            count: 43, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let token = WriteGetObjectResponses.makeToken()
         handoffs.withLock { handoffs in
             let now = ContinuousClock.now
             handoffs = handoffs.filter { $0.value.deadline > now }

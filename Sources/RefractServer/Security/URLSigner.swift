@@ -1,6 +1,7 @@
 import Crypto
 public import Foundation
 import RefractCore
+import RefractStorage
 
 /// Signed transform URLs: `?exp=UNIX&sig=BASE64URL(HMAC-SHA256(key, PATH + "\n" + exp))`.
 ///
@@ -30,9 +31,8 @@ public struct URLSigner: Sendable {
         guard Double(seconds) > now.timeIntervalSince1970 else {
             throw .accessDenied("The signed URL has expired.")
         }
-        let received = Array(signature.utf8)
         let valid = keys.contains { key in
-            Self.constantTimeEqual(Array(Self.signature(key: key, path: rawPath, expiry: expiry).utf8), received)
+            SigV4Hashing.constantTimeEquals(Self.signature(key: key, path: rawPath, expiry: expiry), signature)
         }
         guard valid else { throw .accessDenied("The URL signature does not match.") }
         return true
@@ -44,11 +44,5 @@ public struct URLSigner: Sendable {
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-    }
-
-    /// Compares without stopping at the first difference, so timing does not tell how much of a guess is right.
-    private static func constantTimeEqual(_ left: [UInt8], _ right: [UInt8]) -> Bool {
-        guard left.count == right.count else { return false }
-        return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

@@ -1,7 +1,7 @@
 import Crypto
 
 /// The hashing SigV4 is built from: hex SHA-256, HMAC-SHA256 and a comparison that leaks no timing.
-enum SigV4Hashing {
+package enum SigV4Hashing {
     /// The SHA-256 of the empty string, which is also what an empty chunk hashes to.
     static let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -25,7 +25,7 @@ enum SigV4Hashing {
     }
 
     /// Compares two signatures in time that depends only on their lengths, so a forger learns nothing from timing.
-    static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
+    package static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
         let left = Array(lhs.utf8)
         let right = Array(rhs.utf8)
         guard left.count == right.count else { return false }
