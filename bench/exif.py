@@ -166,16 +166,7 @@ def children_cpu_seconds() -> float:
 
 def start_refract(binary: Path, storage: Path, folder: Path, processes) -> tuple[str, int]:
     folder.mkdir()
-    config = folder / "refract.yml"
-    config.write_text(
-        f"""log: {{level: notice}}
-stores:
-  local: {{type: filesystem, root: {storage}}}
-buckets:
-  {BUCKET}: {{store: local, public: true}}
-"""
-    )
-    url, process = images.launch_refract(binary, config, folder, processes)
+    url, process = images.serve_folder(binary, storage, folder, processes, bucket=BUCKET)
     return url, process.pid
 
 
@@ -416,13 +407,7 @@ def kibibytes(value: float) -> str:
 
 
 def main() -> int:
-    options, binary = images.section_options(__doc__.splitlines()[0], 10)
-    return images.run_standalone(
-        "exif",
-        lambda folder, processes: run(binary, folder, processes, options.duration, options.threads),
-        lambda results: report(results, binary),
-        options.output,
-    )
+    return images.wrk_section_main("exif", __doc__.splitlines()[0], run, report)
 
 
 if __name__ == "__main__":

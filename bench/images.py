@@ -275,7 +275,17 @@ def launch_refract(binary: Path, config: Path, folder: Path, processes) -> tuple
     return url, process
 
 
-def start_refract(binary: Path, storage: Path, folder: Path, processes) -> Server:
+def serve_folder(
+    binary: Path,
+    storage: Path,
+    folder: Path,
+    processes,
+    more: str = "",
+    bucket: str = BUCKET,
+    public: bool = True,
+) -> tuple[str, subprocess.Popen]:
+    """Starts Refract on `storage` (a filesystem store) with one bucket, public or not, its configuration written in
+    `folder` with `more` (YAML) after it; returns its URL and process once it answers."""
     # The notice level keeps the access log (info) off, as it is for nginx; "listening on" is a notice.
     config = folder / "refract.yml"
     config.write_text(
@@ -283,12 +293,14 @@ def start_refract(binary: Path, storage: Path, folder: Path, processes) -> Serve
 stores:
   local: {{type: filesystem, root: {storage}}}
 buckets:
-  {BUCKET}: {{store: local, public: true}}
-transforms:
-  image: {{workers: 0}}
-"""
+  {bucket}: {{store: local, public: {str(public).lower()}}}
+{more}"""
     )
-    url, process = launch_refract(binary, config, folder, processes)
+    return launch_refract(binary, config, folder, processes)
+
+
+def start_refract(binary: Path, storage: Path, folder: Path, processes) -> Server:
+    url, process = serve_folder(binary, storage, folder, processes, more="transforms:\n  image: {workers: 0}\n")
     return Server(f"{url}/{BUCKET}/{PHOTO}!resize:w={WIDTH}", [process.pid])
 
 
@@ -809,6 +821,17 @@ def main() -> int:
         lambda folder, processes: run(
             binary, folder, processes, options.duration, options.threads, options.engine_runs
         ),
+        lambda results: report(results, binary),
+        options.output,
+    )
+
+
+def wrk_section_main(name: str, description: str, run, report) -> int:
+    """The standalone `main` of a section measured with wrk: `run(binary, folder, processes, duration, threads)`."""
+    options, binary = section_options(description, 10)
+    return run_standalone(
+        name,
+        lambda folder, processes: run(binary, folder, processes, options.duration, options.threads),
         lambda results: report(results, binary),
         options.output,
     )

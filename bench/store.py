@@ -246,13 +246,7 @@ def report(results: StoreResults, binary: Path | None) -> str:
 
 
 def main() -> int:
-    options, binary = images.section_options(__doc__.splitlines()[0], 10)
-    return images.run_standalone(
-        "store",
-        lambda folder, processes: run(binary, folder, processes, options.duration, options.threads),
-        lambda results: report(results, binary),
-        options.output,
-    )
+    return images.wrk_section_main("store", __doc__.splitlines()[0], run, report)
 
 
 if __name__ == "__main__":

@@ -139,7 +139,6 @@ def service_call(url: str, method: str, path: str, body: dict | None = None) -> 
 def start_refract(binary: Path, storage: Path, folder: Path, processes, service_url: str, concurrency: int):
     """Refract serving `storage` with `translate` pointed at the fake; returns its URL and process."""
     folder.mkdir(parents=True)
-    config = folder / "refract.yml"
     translate = {
         "provider": PROVIDER,
         "url": service_url,
@@ -147,19 +146,8 @@ def start_refract(binary: Path, storage: Path, folder: Path, processes, service_
         "concurrency": concurrency,
         "timeout": "10s",
     }
-    # The notice level keeps the access log (info) off; "listening on" is a notice.
-    config.write_text(
-        f"""log: {{level: notice}}
-stores:
-  local: {{type: filesystem, root: {storage}}}
-buckets:
-  {BUCKET}: {{store: local, public: true}}
-transforms:
-  translate: {json.dumps(translate)}
-"""
-    )
-    url, process = images.launch_refract(binary, config, folder, processes)
-    return url, process
+    more = f"transforms:\n  translate: {json.dumps(translate)}\n"
+    return images.serve_folder(binary, storage, folder, processes, more=more, bucket=BUCKET)
 
 
 def timed_get(url: str) -> tuple[float, float, str]:

@@ -1,3 +1,4 @@
+import Foundation
 import RefractCore
 import Subprocess
 
@@ -38,10 +39,26 @@ extension ExecTransform {
         return environment
     }
 
-    /// `command[0]`: a path is taken in the plugin's folder, a bare name is looked up in `PATH`.
-    static func executable(_ program: String, directory: String) -> Executable {
-        guard program.contains("/") else { return .name(program) }
+    /// `command[0]`: a path is taken in the plugin's folder, a bare name is looked up in `searchPath` (a `PATH`).
+    ///
+    /// The name is looked up once, here: Subprocess would look it up at every run, starting a process for each
+    /// directory it tries before the right one. A name not found stays a name, so that a program installed later
+    /// still runs, and a run while it is missing fails as any run that cannot start.
+    static func executable(_ program: String, directory: String, searchPath: String) -> Executable {
+        guard program.contains("/") else {
+            let found = searchPath.split(separator: ":").lazy
+                .filter { $0.hasPrefix("/") }
+                .map { FilePath(String($0)).appending(program) }
+                .first(where: isExecutableFile)
+            return found.map { .path($0) } ?? .name(program)
+        }
         return .path(FilePath(directory).pushing(FilePath(program)).lexicallyNormalized())
+    }
+
+    private static func isExecutableFile(_ path: FilePath) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path.string, isDirectory: &isDirectory) && !isDirectory.boolValue
+            && FileManager.default.isExecutableFile(atPath: path.string)
     }
 
     /// `PATH` (a default when the gateway has none), and `HOME`, `LANG`, `LC_ALL` and `TMPDIR` when set.

@@ -49,9 +49,10 @@ public struct ExecTransform: Transform {
         self.descriptor = manifest.descriptor
         self.manifest = manifest
         self.directory = URL(fileURLWithPath: manifest.directory).standardizedFileURL.path
-        self.executable = Self.executable(program, directory: directory)
-        self.arguments = Arguments(Array(command.dropFirst()))
         self.inheritedEnvironment = Self.inheritedEnvironment(ProcessInfo.processInfo.environment)
+        self.executable = Self.executable(
+            program, directory: directory, searchPath: inheritedEnvironment["PATH"] ?? "")
+        self.arguments = Arguments(Array(command.dropFirst()))
         self.slots = PluginRunSlots(
             pluginName: manifest.descriptor.name,
             concurrency: manifest.concurrency,

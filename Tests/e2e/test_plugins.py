@@ -9,7 +9,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from http.client import HTTPConnection, IncompleteRead
+from http.client import HTTPConnection, HTTPResponse, IncompleteRead
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -121,6 +121,19 @@ def test_a_plugin_streams_the_object_through_with_its_headers_and_parameters(htt
     assert reply.header("content-type") == "text/plain"
     assert reply.header("x-amz-meta-level") == "5"
     assert http.get(f"{text_path}!passthrough").header("x-amz-meta-level") == "3"
+
+
+def test_a_plugin_response_announces_that_its_connection_closes(plugin_gateway, text_path):
+    # The gateway watches the connection while a plugin runs and closes it after the response: keep-alive clients
+    # must be told, or their next request on it fails.
+    sock = socket.create_connection((plugin_gateway.host, plugin_gateway.port), timeout=30)
+    sock.sendall(f"GET {text_path}!passthrough HTTP/1.1\r\nHost: e2e\r\n\r\n".encode())
+    response = HTTPResponse(sock, method="GET")
+    response.begin()
+    assert response.status == 200 and response.read() == b"hello plugin\n" * 1000
+    assert response.getheader("connection") == "close"
+    assert sock.recv(1) == b"", "the gateway should close the connection after the response"
+    sock.close()
 
 
 def test_parameters_are_checked_against_the_manifest_before_anything_runs(http, text_path):

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import Foundation
-public import Logging
+import Logging
 import NIOCore
 import NIOHTTP1
 public import RefractCore

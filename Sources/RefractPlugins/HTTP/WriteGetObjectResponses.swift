@@ -1,6 +1,6 @@
 import Foundation
 import NIOCore
-public import RefractCore
+import RefractCore
 import Synchronization
 
 /// The requests waiting for a function's `WriteGetObjectResponse`, by their single-use token.

@@ -1,5 +1,5 @@
 import Foundation
-public import RefractCore
+import RefractCore
 public import RefractPlugins
 
 extension PluginManifest {

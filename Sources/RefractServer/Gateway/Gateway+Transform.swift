@@ -115,7 +115,9 @@ extension Gateway {
             )
         }
         // A plugin can stall without writing, and a stalled write never learns that the client left: watch the
-        // connection instead, so that a client that goes away stops the plugin. The connection is not reused.
+        // connection instead, so that a client that goes away stops the plugin. Hummingbird closes such a
+        // connection after the response; saying so lets clients open a new one instead of failing on a closed one.
+        headers[.connection] = "close"
         let requestBody = call.body
         return Response(
             status: status,

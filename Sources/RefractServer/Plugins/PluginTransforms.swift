@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 public import Logging
 public import RefractCore
-public import RefractPlugins
+import RefractPlugins
 
 /// The plugins of `transforms.plugins.dir`, made into transforms beside the built-in ones.
 ///
