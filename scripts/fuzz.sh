@@ -11,10 +11,14 @@ cd "$(dirname "$0")/.."
 
 scratch=.build-fuzz
 mkdir -p "$scratch/corpus"
+products=$(REFRACT_FUZZ=1 swift build -c release --scratch-path "$scratch" --show-bin-path)
+# The harness is compiled anew every time: SwiftPM kept its object from before a change of RefractError's layout (an
+# error thrown by `ExifReader.read` is written into the caller's frame), and AddressSanitizer then reported that stale
+# object overflowing its own frame.
+rm -f "$products"/exif_fuzz.build/*.o
 # SwiftPM links an executable with a `main` of its own; libFuzzer has one already, so the objects are linked here.
 REFRACT_FUZZ=1 swift build -c release --scratch-path "$scratch" --product exif-fuzz \
     -Xswiftc -sanitize=fuzzer,address >"$scratch/build.log" 2>&1 || true
-products=$(REFRACT_FUZZ=1 swift build -c release --scratch-path "$scratch" --show-bin-path)
 if [ ! -f "$products/exif-fuzz.product/Objects.LinkFileList" ]; then
     cat "$scratch/build.log" >&2
     echo "fuzz.sh: the fuzz target did not compile" >&2
