@@ -826,6 +826,11 @@ def main() -> int:
     )
 
 
+def failure(error: Exception) -> str:
+    """What a section's row says of a path that could not be measured: the error's first line."""
+    return f"failed: {str(error).strip().splitlines()[0].rstrip(':')}"
+
+
 def wrk_section_main(name: str, description: str, run, report) -> int:
     """The standalone `main` of a section measured with wrk: `run(binary, folder, processes, duration, threads)`."""
     options, binary = section_options(description, 10)

@@ -416,10 +416,6 @@ def measure_baseline(work: Path, photos: list[Photo], plan: list[tuple[str, int]
     )
 
 
-def failure(error: Exception) -> str:
-    return f"failed: {str(error).strip().splitlines()[0].rstrip(':')}"
-
-
 def run(
     binary: Path | None,
     work: Path,
@@ -451,7 +447,7 @@ def run(
             )
             print(f"  every derivative in {results.refract.seconds:.1f} s", flush=True)
         except REFRACT_ERRORS as error:
-            results.refract = failure(error)
+            results.refract = images.failure(error)
             print(f"  Refract: {results.refract}", flush=True)
         finally:
             processes.stop_all()
@@ -460,7 +456,7 @@ def run(
         results.baseline = measure_baseline(work / "baseline", photos, plan)
         print(f"  every output in {results.baseline.seconds:.1f} s", flush=True)
     except (RuntimeError, OSError, subprocess.SubprocessError) as error:
-        results.baseline = failure(error)
+        results.baseline = images.failure(error)
         print(f"  baseline: {results.baseline}", flush=True)
     return results
 

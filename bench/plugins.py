@@ -188,10 +188,6 @@ def run_wrk(url: str, connections: int, duration: int, threads: int) -> PathResu
     return PathResult(requests_per_second, p50, p99, errors)
 
 
-def failure(error: Exception) -> str:
-    return f"failed: {str(error).strip().splitlines()[0].rstrip(':')}"
-
-
 def run(binary: Path | None, work: Path, processes, duration: int = 10, threads: int = 2) -> PluginResults:
     """Measures every path in `work` (a fresh folder); `binary` None leaves Refract out (nothing to measure)."""
     work.mkdir(parents=True, exist_ok=True)
@@ -224,9 +220,9 @@ def run(binary: Path | None, work: Path, processes, duration: int = 10, threads:
                         flush=True,
                     )
             except (RuntimeError, OSError, http.client.HTTPException, subprocess.SubprocessError) as error:
-                print(f"  {workload.label}, {path}: {failure(error)}", flush=True)
+                print(f"  {workload.label}, {path}: {images.failure(error)}", flush=True)
                 for connections in CONNECTIONS:
-                    results.rows[(workload.label, connections)][path] = failure(error)
+                    results.rows[(workload.label, connections)][path] = images.failure(error)
     results.refract_peak_rss_bytes = (images.status_kilobytes(refract.pid, "VmHWM") or 0) * 1024
     results.function_peak_rss_bytes = (images.status_kilobytes(function.pid, "VmHWM") or 0) * 1024
     processes.stop_all()

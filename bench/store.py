@@ -147,10 +147,6 @@ def measure(url: str, workload, duration: int, threads: int) -> plain.Measuremen
     return result
 
 
-def failure(error: Exception) -> str:
-    return f"failed: {str(error).strip().splitlines()[0].rstrip(':')}"
-
-
 def run(binary: Path | None, work: Path, processes, duration: int = 10, threads: int = 2) -> StoreResults:
     """Measures both paths in `work` (a fresh folder); `binary` None leaves Refract out."""
     work.mkdir(parents=True, exist_ok=True)
@@ -175,9 +171,9 @@ def run(binary: Path | None, work: Path, processes, duration: int = 10, threads:
             check_content(refract, digests)
             results.refract_start_rss_bytes = (images.status_kilobytes(pid, "VmRSS") or 0) * 1024
         except (RuntimeError, OSError) as error:
-            print(f"  Refract: {failure(error)}", flush=True)
+            print(f"  Refract: {images.failure(error)}", flush=True)
             for workload in WORKLOADS:
-                results.rows[workload.label][REFRACT] = failure(error)
+                results.rows[workload.label][REFRACT] = images.failure(error)
     for workload in WORKLOADS:
         for path, base in ((DIRECT, direct), (REFRACT, refract)):
             if base is None:
@@ -187,7 +183,7 @@ def run(binary: Path | None, work: Path, processes, duration: int = 10, threads:
             try:
                 row[path] = measure(f"{base}/{workload.file_name}", workload, duration, threads)
             except (RuntimeError, OSError, subprocess.SubprocessError) as error:
-                row[path] = failure(error)
+                row[path] = images.failure(error)
     if refract is not None:
         results.refract_peak_rss_bytes = (images.status_kilobytes(pid, "VmHWM") or 0) * 1024
     processes.stop_all()

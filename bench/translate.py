@@ -202,10 +202,6 @@ def measure(refract_url: str, service_url: str, source: str, warm_up: str, runs:
     return timing
 
 
-def failure(error: Exception) -> str:
-    return f"failed: {str(error).strip().splitlines()[0].rstrip(':')}"
-
-
 def run(binary: Path | None, work: Path, processes, runs: int = RUNS, text_bytes: int = TEXT_BYTES):
     """Measures each concurrency in `work` (a fresh folder); `binary` None leaves Refract out (nothing to measure)."""
     work.mkdir(parents=True, exist_ok=True)
@@ -231,8 +227,8 @@ def run(binary: Path | None, work: Path, processes, runs: int = RUNS, text_bytes
             )
             results.rows[concurrency] = measure(url, service_url, source, warm_up, runs)
         except (RuntimeError, OSError, http.client.HTTPException, ValueError) as error:
-            print(f"  {failure(error)}", flush=True)
-            results.rows[concurrency] = failure(error)
+            print(f"  {images.failure(error)}", flush=True)
+            results.rows[concurrency] = images.failure(error)
         if refract is not None:
             results.peak_rss_bytes[concurrency] = (images.status_kilobytes(refract.pid, "VmHWM") or 0) * 1024
             # One gateway at a time: two would share the cores and the service.
