@@ -1,4 +1,4 @@
-public import NIOCore
+import NIOCore
 public import RefractCore
 
 /// `exif`: the image's EXIF metadata and size as JSON (SPEC §2), read from the parts of the object it needs.

@@ -1,4 +1,4 @@
-public import RefractCore
+import RefractCore
 
 /// Why a job's attempt failed, and whether another attempt could go otherwise.
 struct JobRunError: Error, Sendable, CustomStringConvertible {
