@@ -152,11 +152,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What several test targets share: a log recorder, a free port for the servers tests start.
+        .target(
+            name: "RefractTestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/RefractTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RefractStorageTests",
             dependencies: [
                 "RefractStorage",
                 "RefractCore",
+                "RefractTestSupport",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -180,6 +188,7 @@ let package = Package(
             dependencies: [
                 "RefractTranslate",
                 "RefractCore",
+                "RefractTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -192,6 +201,7 @@ let package = Package(
             dependencies: [
                 "RefractPlugins",
                 "RefractCore",
+                "RefractTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -206,6 +216,7 @@ let package = Package(
             dependencies: [
                 "RefractPipelines",
                 "RefractCore",
+                "RefractTestSupport",
                 "RefractStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import Foundation
+import RefractTestSupport
 import Synchronization
 import Testing
 
@@ -44,7 +45,7 @@ final class PostgresServer: Sendable {
     static func start() async throws -> PostgresServer {
         let folder = FileManager.default.temporaryDirectory.path + "/refract-pg-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let server = PostgresServer(folder: folder, port: try freePort())
+        let server = PostgresServer(folder: folder, port: try freeLoopbackPort())
         do {
             if getuid() == 0 {
                 guard let account = getpwnam("postgres") else {
@@ -153,23 +154,6 @@ final class PostgresServer: Sendable {
         }
     }
 
-    /// A port nothing listens on now: the kernel's choice for a socket bound to port 0.
-    private static func freePort() throws -> Int {
-        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketDescriptor >= 0 else { throw PostgresServerFailure("socket() failed") }
-        defer { close(socketDescriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(socketDescriptor, pointer, length) == 0 && getsockname(socketDescriptor, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw PostgresServerFailure("bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 struct PostgresServerFailure: Error, CustomStringConvertible {

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import RefractCore
 import RefractPlugins
+import RefractTestSupport
 import Synchronization
 import Testing
 

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import RefractCore
+import RefractTestSupport
 
 @testable import RefractStorage
 
@@ -23,7 +24,7 @@ final class MotoServer: Sendable {
 
     /// Starts moto and waits until it answers.
     static func start() async throws -> MotoServer {
-        let port = try freePort()
+        let port = try freeLoopbackPort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", String(port)]
@@ -80,23 +81,6 @@ final class MotoServer: Sendable {
         }
     }
 
-    /// A port nothing listens on now: the kernel's choice for a socket bound to port 0.
-    static func freePort() throws -> Int {
-        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketDescriptor >= 0 else { throw MotoFailure(description: "socket() failed") }
-        defer { close(socketDescriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(socketDescriptor, pointer, length) == 0 && getsockname(socketDescriptor, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw MotoFailure(description: "bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 struct MotoFailure: Error, CustomStringConvertible {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import RefractCore
+import RefractTestSupport
 import Testing
 
 @testable import RefractStorage
@@ -139,7 +140,7 @@ struct S3StoreTests {
 
     @Test func anUnreachableStoreIsUnavailableWithinTheConnectTimeout() async throws {
         let settings = try S3StoreSettings(
-            endpoint: "http://127.0.0.1:\(try MotoServer.freePort())",
+            endpoint: "http://127.0.0.1:\(try freeLoopbackPort())",
             region: "us-east-1",
             credentials: SigV4Credentials(accessKeyID: "a", secretAccessKey: "b"),
             pathStyle: true,

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import RefractCore
+import RefractTestSupport
 import Testing
 
 @testable import RefractTranslate
@@ -76,7 +77,7 @@ import Testing
                     transform,
                     to: Array("Hello.".utf8),
                     contentType: "text/plain",
-                    context: Harness.context(to: "de", logger: recorder.logger)
+                    context: Harness.context(to: "de", logger: recorder.logger())
                 )
                 var iterator = output.body.makeAsyncIterator()
                 let error = await #expect(throws: RefractError.self) { try await iterator.next() }
@@ -85,8 +86,8 @@ import Testing
                 #expect(error?.message.contains("403") == true)
             }
             let message = provider == .libreTranslate ? "Invalid API key" : "Authorization failure, check auth_key"
-            #expect(recorder.recorded.contains { $0.contains(message) && $0.contains("translate.status=403") })
-            #expect(!recorder.recorded.contains { $0.contains(key) })
+            #expect(recorder.lines.contains { $0.contains(message) && $0.contains("translate.status=403") })
+            #expect(!recorder.lines.contains { $0.contains(key) })
             // A refused key is not retried.
             #expect(try await server.requestLog().translations.count == 1)
         }
@@ -99,12 +100,12 @@ import Testing
             try await Harness.withTransform(settings) { transform in
                 let error = await #expect(throws: RefractError.self) {
                     try await Harness.translate(
-                        transform, "Hello.", context: Harness.context(to: "de", logger: recorder.logger))
+                        transform, "Hello.", context: Harness.context(to: "de", logger: recorder.logger()))
                 }
                 #expect(error?.s3Code == "TransformFailed")
             }
-            #expect(recorder.recorded.contains { $0.contains("Authorization failure") })
-            #expect(!recorder.recorded.contains { $0.contains("the-wrong-key") })
+            #expect(recorder.lines.contains { $0.contains("Authorization failure") })
+            #expect(!recorder.lines.contains { $0.contains("the-wrong-key") })
         }
     }
 

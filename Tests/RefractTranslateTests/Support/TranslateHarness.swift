@@ -172,38 +172,3 @@ struct CountingBody: AsyncSequence, Sendable {
         }
     }
 }
-
-/// Keeps every log line, with its metadata, so that tests can read what was logged.
-final class LogRecorder: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var logger: Logger {
-        var logger = Logger(label: "translate-tests") { _ in RecordingHandler(recorder: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    var recorded: [String] { lines.withLock { $0 } }
-
-    fileprivate func record(_ line: String) {
-        lines.withLock { $0.append(line) }
-    }
-}
-
-private struct RecordingHandler: LogHandler {
-    let recorder: LogRecorder
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider?
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        recorder.record("\(event.level) \(event.message) \(fields)")
-    }
-}
