@@ -94,6 +94,9 @@ public final class PipelineWorker: Sendable {
     private func leaseJobs(limit: Int) async -> [PipelineJob] {
         do {
             return try await queue.lease(owner: owner, limit: limit, leaseDuration: settings.leaseDuration)
+        } catch is CancellationError {
+            // The worker is stopping: nothing went wrong with the queue.
+            return []
         } catch {
             logger.error("Cannot lease jobs: \(error)")
             return []
